@@ -189,7 +189,12 @@ export interface FtruncateRecord extends Base {
   ret: number;
 }
 
-/** copy_file_range, sendfile, splice, tee: ret bytes went from fdIn to fdOut. */
+/**
+ * copy_file_range, sendfile, splice, tee: ret bytes went from fdIn to fdOut.
+ * Informational (it says which fds a copy joined): the bytes themselves must
+ * ALSO be reported through io records (read on fdIn, written on fdOut), and
+ * the normalizer counts bytes from io records only.
+ */
 export interface TransferRecord extends Base {
   kind: 'transfer';
   call: 'copy_file_range' | 'sendfile' | 'splice' | 'tee';
