@@ -1,0 +1,70 @@
+// Forward-only migrations: src/store/migrations/NNN-name.sql, applied in
+// order, each recorded in schema_migrations. All pending migrations run in
+// one transaction under an advisory lock, so two processes opening the same
+// database at once apply each migration exactly once.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../core/package-root.js';
+import type { Db } from './db.js';
+import { StoreError } from './errors.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** A fixed advisory lock id shared by every Kiseki process ("kiseki-m"). */
+const MIGRATION_LOCK = 0x6b6973656b692d6dn % 2n ** 62n;
+
+export function migrationsDir(): string {
+  const here = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+  if (existsSync(here)) return here;
+  // dist/ builds without the .sql files copied: use the source tree.
+  const src = join(packageRoot(), 'src', 'store', 'migrations');
+  if (existsSync(src)) return src;
+  throw new StoreError('E_STORE_MIGRATE', `cannot find the migrations folder (looked in ${here} and ${src})`);
+}
+
+export function loadMigrations(dir = migrationsDir()): Migration[] {
+  const out: Migration[] = [];
+  for (const file of readdirSync(dir).sort()) {
+    const m = /^(\d{3})-([a-z0-9-]+)\.sql$/.exec(file);
+    if (!m) continue;
+    out.push({ version: Number(m[1]), name: m[2]!, sql: readFileSync(join(dir, file), 'utf8') });
+  }
+  out.forEach((m, i) => {
+    if (m.version !== i + 1) throw new StoreError('E_STORE_MIGRATE', `migration numbers must run 001, 002, ... without gaps; found ${m.version} at position ${i + 1}`);
+  });
+  return out;
+}
+
+/** Applies pending migrations; returns the versions it applied. */
+export async function migrate(db: Db, migrations = loadMigrations()): Promise<number[]> {
+  try {
+    return await db.transaction(async (tx) => {
+      if (db.kind === 'postgres') await tx.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK.toString()]);
+      await tx.exec(`create table if not exists schema_migrations (
+        version integer primary key, name text not null, applied_at timestamptz not null default now())`);
+      const { rows } = await tx.query<{ version: number }>('select version from schema_migrations');
+      const done = new Set(rows.map((r) => Number(r.version)));
+      const known = Math.max(0, ...migrations.map((m) => m.version));
+      const newest = Math.max(0, ...done);
+      if (newest > known) {
+        throw new StoreError('E_STORE_MIGRATE', `the database is at schema ${newest}, newer than this Kiseki knows (${known}); upgrade Kiseki`);
+      }
+      const applied: number[] = [];
+      for (const m of migrations) {
+        if (done.has(m.version)) continue;
+        await tx.exec(m.sql);
+        await tx.query('insert into schema_migrations (version, name) values ($1, $2)', [m.version, m.name]);
+        applied.push(m.version);
+      }
+      return applied;
+    });
+  } catch (err) {
+    if (err instanceof StoreError) throw err;
+    throw new StoreError('E_STORE_MIGRATE', `migration failed: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,74 @@
+import type { Db } from './db.js';
+import { defaultPgliteDir } from './data-dir.js';
+import { StoreError } from './errors.js';
+import { migrate } from './migrate.js';
+import { openPglite } from './pglite-db.js';
+import { openPostgres } from './postgres-db.js';
+
+export interface Store {
+  readonly db: Db;
+  /** Where it lives: a folder for PGlite, the URL (without password) for PostgreSQL. */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  /**
+   * 'postgres://…' or 'postgresql://…' → PostgreSQL; 'memory:' → PGlite in memory;
+   * any other string → PGlite in that folder; unset → $KISEKI_DB, else
+   * PGlite in $XDG_DATA_HOME/kiseki/db (~/.local/share/kiseki/db).
+   */
+  db?: string;
+  /** PostgreSQL schema to use (created if missing); tests isolate themselves with it. */
+  schema?: string;
+  /** Apply pending migrations (default true). */
+  migrate?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function isPostgresUrl(db: string): boolean {
+  return /^postgres(ql)?:\/\//.test(db);
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}
+
+export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
+  const env = opts.env ?? process.env;
+  const target = opts.db ?? (env.KISEKI_DB || undefined) ?? defaultPgliteDir(env);
+  if (opts.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(opts.schema)) {
+    throw new StoreError('E_STORE_CONFIG', `bad schema name ${JSON.stringify(opts.schema)}`);
+  }
+  let db: Db;
+  try {
+    if (isPostgresUrl(target)) {
+      if (opts.schema) {
+        const boot = await openPostgres(target, { max: 1 });
+        try {
+          await boot.exec(`create schema if not exists ${opts.schema}`);
+        } finally {
+          await boot.close();
+        }
+      }
+      db = await openPostgres(target, { schema: opts.schema });
+    } else {
+      db = await openPglite(target === 'memory:' ? undefined : target);
+      if (opts.schema) await db.exec(`create schema if not exists ${opts.schema}; set search_path = ${opts.schema}, public`);
+    }
+  } catch (err) {
+    if (err instanceof StoreError) throw err;
+    throw new StoreError('E_STORE_OPEN', `cannot open the store at ${redact(target)}: ${(err as Error).message}`);
+  }
+  try {
+    if (opts.migrate !== false) await migrate(db);
+  } catch (err) {
+    await db.close().catch(() => {});
+    throw err;
+  }
+  return {
+    db,
+    location: isPostgresUrl(target) ? redact(target) : target,
+    close: () => db.close(),
+  };
+}

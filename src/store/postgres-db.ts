@@ -1,0 +1,74 @@
+import pg from 'pg';
+import type { Db, Queryable, QueryResult } from './db.js';
+
+const INT8 = 20;
+const INT8_ARRAY = 1016;
+const NUMERIC = 1700;
+
+/** int8 as a JS number: ids and microsecond timestamps stay below 2^53. */
+function getTypeParser(oid: number, format?: string): unknown {
+  if (oid === INT8) return (v: string) => Number(v);
+  if (oid === NUMERIC) return (v: string) => Number(v);
+  if (oid === INT8_ARRAY) {
+    return pg.types.getTypeParser(1007 as never /* int4[] */);
+  }
+  return pg.types.getTypeParser(oid as never, format as 'text');
+}
+
+function normalizeRow(row: Record<string, unknown>): Record<string, unknown> {
+  for (const k in row) {
+    const v = row[k];
+    if (Buffer.isBuffer(v)) row[k] = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  }
+  return row;
+}
+
+function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+      const r = await client.query(sql, params as unknown[]);
+      const rows = (r.rows as Record<string, unknown>[]).map(normalizeRow) as T[];
+      return { rows, affected: r.rowCount ?? 0 };
+    },
+    async exec(sql: string): Promise<void> {
+      await client.query(sql);
+    },
+  };
+}
+
+/** PostgreSQL through a node-postgres pool. `schema` sets search_path (tests). */
+export async function openPostgres(url: string, opts: { schema?: string; max?: number } = {}): Promise<Db> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 4,
+    types: { getTypeParser } as unknown as pg.CustomTypesConfig,
+    ...(opts.schema ? { options: `-c search_path=${opts.schema},public` } : {}),
+  });
+  pool.on('error', () => {
+    /* idle client errors (server restart) surface on the next query */
+  });
+  // Fail early with a clear message when the server is unreachable.
+  await pool.query('select 1');
+  const base = wrap(pool);
+  return {
+    kind: 'postgres',
+    ...base,
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const out = await fn(wrap(client));
+        await client.query('commit');
+        return out;
+      } catch (err) {
+        await client.query('rollback').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
