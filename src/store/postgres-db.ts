@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import pg from 'pg';
 import type { Db, Queryable, QueryResult } from './db.js';
 
@@ -38,8 +39,10 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
 
 /** PostgreSQL through a node-postgres pool. `schema` sets search_path (tests). */
 export async function openPostgres(url: string, opts: { schema?: string; max?: number } = {}): Promise<Db> {
+  // Like libpq: no user in the URL or environment → the OS user name.
+  const hasUser = /^postgres(ql)?:\/\/[^/@]+@/.test(url) || /[?&]user=/.test(url) || !!process.env.PGUSER || !!process.env.USER;
   const pool = new pg.Pool({
-    connectionString: url,
+    connectionString: hasUser ? url : `${url}${url.includes('?') ? '&' : '?'}user=${encodeURIComponent(userInfo().username)}`,
     max: opts.max ?? 4,
     types: { getTypeParser } as unknown as pg.CustomTypesConfig,
     ...(opts.schema ? { options: `-c search_path=${opts.schema},public` } : {}),

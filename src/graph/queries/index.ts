@@ -1,0 +1,10 @@
+export { LOCAL_ADMIN, Sql, visibleTo, pageOf, type Viewer, type Page } from './viewer.js';
+export { resolveNode, resolveNodes, type NodeRef } from './resolve.js';
+export { searchJobs, searchFiles, type SearchCriteria, type SearchResult, type JobHit, type FileHit, type JobSort, type FileSort } from './search.js';
+export { getNode, type NodeDetails, type NeighbourGroup, type NodeSummary } from './node-details.js';
+export { jobGraph, type JobGraph, type GraphNode, type GraphEdge, type GroupSummary } from './job-graph.js';
+export { lineage, type Lineage, type LineageOptions, type LineageNode, type LineageEdge, type LineageSummary, type Direction } from './lineage.js';
+export { keepSet, ancestorIds, type KeepSet, type FileRef } from './keep-set.js';
+export { deletable, type Deletable, type DeletableScope } from './deletable.js';
+export { globToRegex, isGlob, likeEscape, substringLike } from './glob.js';
+export { dumpGraph } from './dump.js';

@@ -1,0 +1,167 @@
+// Lineage: ancestors (up: what it came from) and descendants (down: what
+// came from it) of a file version, process or job. One recursive CTE with a
+// depth bound; revisits are cut by UNION and the bound, so cycles are safe.
+// Each step takes at most maxPerGroup neighbours per (node, edge kind):
+// large fan-in/fan-out is returned as a summary {count, sample} and never
+// walked in full. System software (software files no recorded process made)
+// is a leaf and hidden unless includeSoftware.
+import type { Queryable } from '../../store/db.js';
+import type { Store } from '../../store/open-store.js';
+import { LINEAGE_EDGE_KINDS, type EdgeKind, type NodeKind } from '../edge-kinds.js';
+import { resolveNodes, type NodeRef } from './resolve.js';
+import { Sql, visibleTo, type Viewer } from './viewer.js';
+
+export type Direction = 'up' | 'down' | 'both';
+
+export interface LineageOptions {
+  direction?: Direction;
+  /** Steps from the start (default 10, at most 100). */
+  depth?: number;
+  /** Neighbours walked per node and edge kind before summarizing (default 50). */
+  maxPerGroup?: number;
+  /** Most nodes returned (default 5000); `truncated` tells when reached. */
+  maxNodes?: number;
+  includeSoftware?: boolean;
+  /** Edge kinds to follow (default: all but wasInvalidatedBy). */
+  edgeKinds?: EdgeKind[];
+}
+
+export interface LineageNode {
+  id: number;
+  key: string;
+  kind: NodeKind;
+  label: string;
+  ts: number | null;
+  /** Steps from the start: negative up (ancestors), positive down, 0 the start. */
+  depth: number;
+  software: boolean;
+}
+
+export interface LineageEdge {
+  from: number;
+  kind: EdgeKind;
+  to: number;
+  role: string | null;
+}
+
+export interface LineageSummary {
+  node: number;
+  direction: 'up' | 'down';
+  edgeKind: EdgeKind;
+  count: number;
+  /** The neighbours that were walked (maxPerGroup of them). */
+  sample: number[];
+}
+
+export interface Lineage {
+  start: number[];
+  direction: Direction;
+  nodes: LineageNode[];
+  edges: LineageEdge[];
+  summaries: LineageSummary[];
+  truncated: boolean;
+}
+
+/** System software: a software-class file version nothing recorded generated. */
+const SYSTEM_SOFTWARE = (id: string) => `exists (select 1 from file_version sv where sv.node_id = ${id} and sv.software
+  and not exists (select 1 from edge g where g.from_id = sv.node_id and g.kind = 'wasGeneratedBy'))`;
+
+/** Start nodes: a job stands for itself and all its program runs. */
+export async function startNodes(db: Queryable, ref: NodeRef): Promise<number[]> {
+  const ids = await resolveNodes(db, ref);
+  const { rows } = await db.query<{ id: number }>(
+    `select n.id from node n where n.id = any($1::bigint[])
+     union select p.id from node p join node j on j.id = p.job_id
+     where j.id = any($1::bigint[]) and j.kind = 'job' and p.kind = 'process'`, [ids]);
+  return [...new Set([...ids, ...rows.map((r) => Number(r.id))])];
+}
+
+export async function walk(db: Queryable, start: number[], dir: 'up' | 'down', o: Required<Omit<LineageOptions, 'direction'>>): Promise<{ depth: Map<number, number>; truncated: boolean }> {
+  const q = new Sql();
+  const [near, far] = dir === 'up' ? ['from_id', 'to_id'] : ['to_id', 'from_id'];
+  const sw = o.includeSoftware ? 'true' : `not ${SYSTEM_SOFTWARE('w.id')}`;
+  const { rows } = await db.query<{ id: number; depth: number }>(
+    `with recursive w(id, depth) as (
+       select s, 0 from unnest(${q.p(start)}::bigint[]) s
+       union
+       select nb.id, w.depth + 1
+       from w cross join lateral unnest(${q.p(o.edgeKinds)}::text[]) as k(kind)
+       cross join lateral (
+         select e.${far} as id from edge e where e.${near} = w.id and e.kind = k.kind order by e.${far} limit ${q.p(o.maxPerGroup)}
+       ) nb
+       where w.depth < ${q.p(o.depth)} and (w.depth = 0 or ${sw})
+     )
+     select id, min(depth)::int as depth from w group by id order by 2, 1 limit ${q.p(o.maxNodes + 1)}`,
+    q.params);
+  const depth = new Map<number, number>();
+  for (const r of rows.slice(0, o.maxNodes)) depth.set(Number(r.id), Number(r.depth));
+  return { depth, truncated: rows.length > o.maxNodes };
+}
+
+export async function lineage(store: Store, viewer: Viewer, ref: NodeRef, opts: LineageOptions = {}): Promise<Lineage> {
+  const db = store.db;
+  const direction = opts.direction ?? 'up';
+  const o = {
+    depth: Math.min(Math.max(opts.depth ?? 10, 0), 100),
+    maxPerGroup: Math.max(opts.maxPerGroup ?? 50, 1),
+    maxNodes: Math.max(opts.maxNodes ?? 5000, 1),
+    includeSoftware: opts.includeSoftware ?? false,
+    edgeKinds: opts.edgeKinds ?? LINEAGE_EDGE_KINDS,
+  };
+  const start = await startNodes(db, ref);
+  const depths = new Map<number, number>();
+  let truncated = false;
+  const dirs: ('up' | 'down')[] = direction === 'both' ? ['up', 'down'] : [direction];
+  for (const d of dirs) {
+    const r = await walk(db, start, d, o);
+    truncated ||= r.truncated;
+    for (const [id, dep] of r.depth) {
+      const signed = d === 'up' ? -dep : dep;
+      const had = depths.get(id);
+      if (had === undefined || Math.abs(signed) < Math.abs(had)) depths.set(id, signed);
+    }
+  }
+  const ids = [...depths.keys()];
+  const q = new Sql();
+  const idsP = q.p(ids);
+  const { rows: nodeRows } = await db.query<{ id: number; key: string; kind: NodeKind; label: string; ts: number | null; software: boolean | null }>(
+    `select n.id, n.key, n.kind, n.label, n.ts, fv.software from node n left join file_version fv on fv.node_id = n.id
+     where n.id = any(${idsP}::bigint[]) and ${visibleTo(viewer, 'n', q)}`, q.params);
+  const visible = new Set(nodeRows.map((r) => Number(r.id)));
+  const hidden = new Set<number>();
+  if (!o.includeSoftware && ids.length > 0) {
+    const { rows } = await db.query<{ id: number }>(`select n.id from unnest($1::bigint[]) n(id) where ${SYSTEM_SOFTWARE('n.id')}`, [ids]);
+    for (const r of rows) if (!start.includes(Number(r.id))) hidden.add(Number(r.id));
+  }
+  const keep = (id: number) => visible.has(id) && !hidden.has(id);
+  const nodes: LineageNode[] = nodeRows.filter((r) => keep(Number(r.id))).map((r) => ({
+    id: Number(r.id), key: r.key, kind: r.kind, label: r.label, ts: r.ts === null ? null : Number(r.ts), depth: depths.get(Number(r.id))!, software: r.software === true,
+  })).sort((a, b) => a.depth - b.depth || a.id - b.id);
+  const { rows: edgeRows } = await db.query<{ from_id: number; kind: EdgeKind; to_id: number; role: string | null }>(
+    `select from_id, kind, to_id, role from edge where from_id = any($1::bigint[]) and to_id = any($1::bigint[]) and kind = any($2::text[])`,
+    [ids, o.edgeKinds]);
+  const edges = edgeRows.filter((e) => keep(Number(e.from_id)) && keep(Number(e.to_id)))
+    .map((e) => ({ from: Number(e.from_id), kind: e.kind, to: Number(e.to_id), role: e.role }));
+  // Groups that hit the walk limit: count them in full (capped) for the summary.
+  const summaries: LineageSummary[] = [];
+  const groupCount = new Map<string, number[]>();
+  for (const e of edgeRows) {
+    for (const d of dirs) {
+      const [self, other] = d === 'up' ? [Number(e.from_id), Number(e.to_id)] : [Number(e.to_id), Number(e.from_id)];
+      const k = `${self}|${d}|${e.kind}`;
+      const list = groupCount.get(k) ?? [];
+      list.push(other);
+      groupCount.set(k, list);
+    }
+  }
+  for (const [k, sample] of groupCount) {
+    if (sample.length < o.maxPerGroup) continue;
+    const [self, d, kind] = k.split('|') as [string, 'up' | 'down', EdgeKind];
+    const [near] = d === 'up' ? ['from_id'] : ['to_id'];
+    const { rows } = await db.query<{ n: number }>(
+      `select count(*)::int as n from (select 1 from edge where ${near} = $1 and kind = $2 limit 100001) x`, [Number(self), kind]);
+    const count = Number(rows[0]!.n);
+    if (count > o.maxPerGroup) summaries.push({ node: Number(self), direction: d, edgeKind: kind, count, sample: sample.slice(0, o.maxPerGroup) });
+  }
+  return { start, direction, nodes, edges, summaries, truncated };
+}

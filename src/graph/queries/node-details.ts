@@ -1,0 +1,112 @@
+// One node with all its facts, annotations and neighbours (grouped, large
+// groups summarized).
+import type { Store } from '../../store/open-store.js';
+import { fromStoredPath } from '../../store/path-text.js';
+import { GraphError, type EdgeKind, type NodeKind } from '../edge-kinds.js';
+import { resolveNode, type NodeRef } from './resolve.js';
+import { Sql, visibleTo, type Viewer } from './viewer.js';
+
+export interface NodeSummary {
+  id: number;
+  key: string;
+  kind: NodeKind;
+  label: string;
+  ts: number | null;
+}
+
+export interface NeighbourGroup {
+  direction: 'out' | 'in';
+  edgeKind: EdgeKind;
+  nodeKind: NodeKind;
+  /** How many neighbours the group has in all. */
+  count: number;
+  /** Up to maxPerGroup of them, oldest first. */
+  sample: (NodeSummary & { role: string | null; bytes: number | null })[];
+}
+
+export interface NodeDetails extends NodeSummary {
+  jobId: number | null;
+  visibility: string;
+  ownerUid: number | null;
+  ownerGid: number | null;
+  /** The kind's own facts (job, process, file version, user), camelCase. */
+  facts: Record<string, unknown>;
+  annotations: { id: number; key: string; value: string; authorName: string | null; createdAt: string }[];
+  neighbours: NeighbourGroup[];
+}
+
+const camel = (s: string) => s.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+const JSON_COLS = new Set(['argv', 'env']);
+
+export function factsOf(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (k === 'node_id' || k === 'path_bytes') continue;
+    out[camel(k)] = JSON_COLS.has(k) && typeof v === 'string' ? JSON.parse(v) : v;
+  }
+  return out;
+}
+
+export const FILE_FACTS_SQL = `select fv.*, p.path, p.path_bytes,
+  (p.head_key = n.key and p.head_exists) as is_current
+  from file_version fv join path p on p.id = fv.path_id join node n on n.id = fv.node_id where fv.node_id = $1`;
+
+export async function kindFacts(store: Store, id: number, kind: NodeKind): Promise<Record<string, unknown>> {
+  const sql = {
+    job: 'select * from job where node_id = $1',
+    process: 'select * from process where node_id = $1',
+    file: FILE_FACTS_SQL,
+    user: 'select * from user_agent where node_id = $1',
+  }[kind];
+  const { rows } = await store.db.query<Record<string, unknown>>(sql, [id]);
+  const row = rows[0];
+  if (!row) return {};
+  const f = factsOf(row);
+  if (kind === 'file') f.path = fromStoredPath(row.path as string, row.path_bytes as Uint8Array | null);
+  return f;
+}
+
+export async function getNode(store: Store, viewer: Viewer, ref: NodeRef, opts: { maxPerGroup?: number } = {}): Promise<NodeDetails> {
+  const id = await resolveNode(store.db, ref);
+  const max = opts.maxPerGroup ?? 50;
+  const q = new Sql();
+  const { rows } = await store.db.query<Record<string, unknown>>(
+    `select * from node n where n.id = ${q.p(id)} and ${visibleTo(viewer, 'n', q)}`, q.params);
+  const n = rows[0];
+  if (!n) throw new GraphError('E_GRAPH_NOT_FOUND', `no such node ${id}`);
+  const kind = n.kind as NodeKind;
+  const facts = await kindFacts(store, id, kind);
+  const { rows: ann } = await store.db.query<{ id: number; key: string; value: string; author_name: string | null; created_at: Date }>(
+    'select id, key, value, author_name, created_at from annotation where node_id = $1 order by created_at, id', [id]);
+  const nq = new Sql();
+  const idp = nq.p(id);
+  const maxp = nq.p(max);
+  const vis = visibleTo(viewer, 'm', nq);
+  const { rows: nb } = await store.db.query<Record<string, unknown>>(
+    `select * from (
+       select x.*, m.key, m.kind as node_kind, m.label, m.ts,
+         count(*) over (partition by x.direction, x.kind, m.kind) as cnt,
+         row_number() over (partition by x.direction, x.kind, m.kind order by m.ts nulls last, m.id) as rn
+       from (select 'out' as direction, e.kind, e.to_id as other, e.role, e.bytes from edge e where e.from_id = ${idp}
+             union all
+             select 'in', e.kind, e.from_id, e.role, e.bytes from edge e where e.to_id = ${idp}) x
+       join node m on m.id = x.other
+       where ${vis}
+     ) y where rn <= ${maxp} order by direction desc, kind, node_kind, rn`,
+    nq.params);
+  const groups = new Map<string, NeighbourGroup>();
+  for (const r of nb) {
+    const g = `${r.direction}|${r.kind}|${r.node_kind}`;
+    let grp = groups.get(g);
+    if (!grp) groups.set(g, (grp = { direction: r.direction as 'out' | 'in', edgeKind: r.kind as EdgeKind, nodeKind: r.node_kind as NodeKind, count: Number(r.cnt), sample: [] }));
+    grp.sample.push({ id: Number(r.other), key: r.key as string, kind: r.node_kind as NodeKind, label: r.label as string, ts: r.ts === null ? null : Number(r.ts), role: (r.role as string) ?? null, bytes: r.bytes === null ? null : Number(r.bytes) });
+  }
+  return {
+    id, key: n.key as string, kind, label: n.label as string, ts: n.ts === null ? null : Number(n.ts),
+    jobId: n.job_id === null ? null : Number(n.job_id), visibility: n.visibility as string,
+    ownerUid: (n.owner_uid as number | null) ?? null, ownerGid: (n.owner_gid as number | null) ?? null,
+    facts,
+    annotations: ann.map((a) => ({ id: Number(a.id), key: a.key, value: a.value, authorName: a.author_name, createdAt: new Date(a.created_at).toISOString() })),
+    neighbours: [...groups.values()],
+  };
+}
