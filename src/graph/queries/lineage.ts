@@ -136,7 +136,7 @@ export async function lineage(store: Store, viewer: Viewer, ref: NodeRef, opts: 
   const keep = (id: number) => visible.has(id) && !hidden.has(id);
   const nodes: LineageNode[] = nodeRows.filter((r) => keep(Number(r.id))).map((r) => ({
     id: Number(r.id), key: r.key, kind: r.kind, label: r.label, ts: r.ts === null ? null : Number(r.ts), depth: depths.get(Number(r.id))!, software: r.software === true,
-  })).sort((a, b) => a.depth - b.depth || a.id - b.id);
+  })).sort((a, b) => Math.abs(a.depth) - Math.abs(b.depth) || a.depth - b.depth || a.id - b.id);
   const { rows: edgeRows } = await db.query<{ from_id: number; kind: EdgeKind; to_id: number; role: string | null }>(
     `select from_id, kind, to_id, role from edge where from_id = any($1::bigint[]) and to_id = any($1::bigint[]) and kind = any($2::text[])`,
     [ids, o.edgeKinds]);
