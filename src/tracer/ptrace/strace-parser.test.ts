@@ -342,6 +342,28 @@ describe('strace parser: strings', () => {
     expect(y).toMatchObject({ argv: ['y', 'q'], truncated: true });
   });
 
+  it('marks every kind of record whose name strace cut', () => {
+    const long = 'n'.repeat(50);
+    const { records } = parse(
+      L(1, 1, `chdir("/${long}"...) = -1 ENAMETOOLONG (File name too long)`) +
+        L(1, 2, `rename("/a", "/${long}"...) = -1 ENAMETOOLONG (File name too long)`) +
+        L(1, 3, `symlinkat("/${long}"..., -100, "/l") = -1 ENAMETOOLONG (File name too long)`) +
+        L(1, 4, `unlink("/${long}"...) = -1 ENAMETOOLONG (File name too long)`) +
+        L(1, 5, `mkdir("/${long}"..., 0755) = -1 ENAMETOOLONG (File name too long)`) +
+        L(1, 6, `truncate("/${long}"..., 7) = -1 ENAMETOOLONG (File name too long)`) +
+        L(1, 7, 'rename("/a", "/b") = 0'),
+    );
+    expect(records.map((r) => [r.kind, (r as { truncated?: boolean }).truncated])).toEqual([
+      ['chdir', true],
+      ['rename', true],
+      ['symlink', true],
+      ['unlink', true],
+      ['mkdir', true],
+      ['truncate', true],
+      ['rename', undefined],
+    ]);
+  });
+
   it('leaves env undefined when strace printed only a count of variables', () => {
     const { records } = parse(L(1, 1, 'execve("/usr/bin/sh", ["sh", "-c", "exit 0"], 0x7ffc5af6ba80 /* 35 vars */) = 0'));
     const exec = of(records, 'exec')[0]!;

@@ -467,6 +467,12 @@ type Decoder = (c: Call) => Outcome;
 
 const rec = (record: Draft): Outcome => ({ type: 'records', records: [record] });
 
+/** The record, with `truncated: true` when strace cut one of its names. */
+function named(record: Draft, ...names: Text[]): Outcome {
+  if (names.some((n) => n.truncated)) (record as { truncated?: boolean }).truncated = true;
+  return rec(record);
+}
+
 function io(c: Call, dir: 'r' | 'w'): Outcome {
   if (c.ret < 0) return null;
   return rec({
@@ -538,17 +544,23 @@ function exec(c: Call, dirfd: number, pathIdx: number): Outcome {
 function rename(c: Call, od: number, oi: number, nd: number, ni: number, flags: number, kind: 'rename' | 'link'): Outcome {
   const o = pathArg(c.args, oi);
   const n = pathArg(c.args, ni);
-  return rec({ kind, tid: c.tid, ts: c.ts, olddirfd: od, oldpath: o.text, newdirfd: nd, newpath: n.text, flags, ret: c.ret });
+  return named({ kind, tid: c.tid, ts: c.ts, olddirfd: od, oldpath: o.text, newdirfd: nd, newpath: n.text, flags, ret: c.ret }, o, n);
 }
 
 function unlink(c: Call, dirfd: number, pathIdx: number, flags: number): Outcome {
   const p = pathArg(c.args, pathIdx);
-  return rec({ kind: 'unlink', tid: c.tid, ts: c.ts, dirfd, path: p.text, flags, ret: c.ret });
+  return named({ kind: 'unlink', tid: c.tid, ts: c.ts, dirfd, path: p.text, flags, ret: c.ret }, p);
 }
 
 function mkdir(c: Call, dirfd: number, pathIdx: number): Outcome {
   const p = pathArg(c.args, pathIdx);
-  return rec({ kind: 'mkdir', tid: c.tid, ts: c.ts, dirfd, path: p.text, mode: uint32(bigArg(c.args, pathIdx + 1, 'mode')), ret: c.ret });
+  return named({ kind: 'mkdir', tid: c.tid, ts: c.ts, dirfd, path: p.text, mode: uint32(bigArg(c.args, pathIdx + 1, 'mode')), ret: c.ret }, p);
+}
+
+function symlink(c: Call, newdirfd: number, linkIdx: number): Outcome {
+  const t = pathArg(c.args, 0);
+  const l = pathArg(c.args, linkIdx);
+  return named({ kind: 'symlink', tid: c.tid, ts: c.ts, target: t.text, newdirfd, linkpath: l.text, ret: c.ret }, t, l);
 }
 
 function dup(c: Call, cloexec: boolean): Outcome {
@@ -633,7 +645,10 @@ export const DECODERS: Record<string, Decoder> = {
 
   pipe: (c) => pipe(c, false),
   pipe2: (c) => pipe(c, true),
-  chdir: (c) => rec({ kind: 'chdir', tid: c.tid, ts: c.ts, path: pathArg(c.args, 0).text, ret: c.ret }),
+  chdir: (c) => {
+    const p = pathArg(c.args, 0);
+    return named({ kind: 'chdir', tid: c.tid, ts: c.ts, path: p.text, ret: c.ret }, p);
+  },
   fchdir: (c) => rec({ kind: 'fchdir', tid: c.tid, ts: c.ts, fd: fdArg(c.args, 0), ret: c.ret }),
 
   rename: (c) => rename(c, AT_FDCWD, 0, AT_FDCWD, 1, 0, 'rename'),
@@ -641,16 +656,17 @@ export const DECODERS: Record<string, Decoder> = {
   renameat2: (c) => rename(c, fdArg(c.args, 0), 1, fdArg(c.args, 2), 3, flagsArg(c.args, 4), 'rename'),
   link: (c) => rename(c, AT_FDCWD, 0, AT_FDCWD, 1, 0, 'link'),
   linkat: (c) => rename(c, fdArg(c.args, 0), 1, fdArg(c.args, 2), 3, flagsArg(c.args, 4), 'link'),
-  symlink: (c) =>
-    rec({ kind: 'symlink', tid: c.tid, ts: c.ts, target: pathArg(c.args, 0).text, newdirfd: AT_FDCWD, linkpath: pathArg(c.args, 1).text, ret: c.ret }),
-  symlinkat: (c) =>
-    rec({ kind: 'symlink', tid: c.tid, ts: c.ts, target: pathArg(c.args, 0).text, newdirfd: fdArg(c.args, 1), linkpath: pathArg(c.args, 2).text, ret: c.ret }),
+  symlink: (c) => symlink(c, AT_FDCWD, 1),
+  symlinkat: (c) => symlink(c, fdArg(c.args, 1), 2),
   unlink: (c) => unlink(c, AT_FDCWD, 0, 0),
   unlinkat: (c) => unlink(c, fdArg(c.args, 0), 1, flagsArg(c.args, 2)),
   rmdir: (c) => unlink(c, AT_FDCWD, 0, AT_REMOVEDIR),
   mkdir: (c) => mkdir(c, AT_FDCWD, 0),
   mkdirat: (c) => mkdir(c, fdArg(c.args, 0), 1),
-  truncate: (c) => rec({ kind: 'truncate', tid: c.tid, ts: c.ts, path: pathArg(c.args, 0).text, length: int64(bigArg(c.args, 1, 'length')), ret: c.ret }),
+  truncate: (c) => {
+    const p = pathArg(c.args, 0);
+    return named({ kind: 'truncate', tid: c.tid, ts: c.ts, path: p.text, length: int64(bigArg(c.args, 1, 'length')), ret: c.ret }, p);
+  },
   truncate64: (c) => DECODERS.truncate!(c),
   ftruncate: (c) => rec({ kind: 'ftruncate', tid: c.tid, ts: c.ts, fd: fdArg(c.args, 0), length: int64(bigArg(c.args, 1, 'length')), ret: c.ret }),
   ftruncate64: (c) => DECODERS.ftruncate!(c),
