@@ -5,6 +5,7 @@ import { commands } from './commands/index.js';
 const program = new Command('kiseki')
   .description('Automatic provenance of research data')
   .version('0.1.0')
+  .enablePositionalOptions()
   .showHelpAfterError();
 
 for (const register of commands) register(program);
