@@ -177,9 +177,16 @@ export class GraphBuilder {
   }
 
   // ── file versions ───────────────────────────────────────────────────
-  private fileNode(head: PathHead, version: number, attrs: Partial<FileAttrs>, job: string, ts: number): string {
+  /** A new file version; `job` null for pre-existing (observed) versions, which belong to no job. */
+  /**
+   * A new file version. `job` null for a pre-existing (observed) version: it
+   * belongs to no job and has no creation time (which job saw it first
+   * depends on the arrival order of sources); its uses carry the times.
+   */
+  private fileNode(head: PathHead, version: number, attrs: Partial<FileAttrs>, job: string | null, ts: number): string {
     const key = fileKey(head.pathKey, version);
-    this.node({ op: 'node', kind: 'file', key, label: head.path, job, ts, ...this.owner(), attrs: { pathKey: head.pathKey, path: head.path, version, ts, ...attrs } });
+    const made = job ? { ...this.owner(), job, ts } : {};
+    this.node({ op: 'node', kind: 'file', key, label: head.path, ...made, attrs: { pathKey: head.pathKey, path: head.path, version, ...attrs } });
     return key;
   }
 
@@ -190,9 +197,11 @@ export class GraphBuilder {
       if (software) this.node({ op: 'node', kind: 'file', key: head.headKey, attrs: { pathKey: head.pathKey, path: head.path, version: head.version, software: true, fileClass } });
       return head.headKey;
     }
-    const job = byRun ? this.procJob(this.st.proc(procOfRunKey(byRun))) : this.currentJob();
+    // Seen first by a read: it existed before; which job saw it first depends
+    // on arrival order across sources, so it is recorded as no job's.
+    void byRun;
     const version = head.version + 1;
-    const key = this.fileNode(head, version, { fileClass, software, observed: true }, job, ts);
+    const key = this.fileNode(head, version, { fileClass, software, observed: true }, null, ts);
     Object.assign(head, { version, headKey: key, exists: true, genKey: null });
     return key;
   }

@@ -40,7 +40,8 @@ function mergeNodes(muts: NodeMutation[]): Map<string, MergedNode> {
     if (kindOfKey(m.key) !== m.kind) throw new GraphError('E_GRAPH_NODE_KEY', `node key ${m.key} does not name a ${m.kind}`);
     if (m.label) n.label = m.label;
     if (m.job !== undefined) n.job = m.job;
-    if (m.ts !== undefined) n.ts = m.ts;
+    // A file version's time is its earliest (creation, or first sight); other nodes take the latest.
+    if (m.ts !== undefined) n.ts = m.kind === 'file' && n.ts !== null ? Math.min(n.ts, m.ts) : m.ts;
     if (m.ownerUid !== undefined) n.ownerUid = m.ownerUid;
     if (m.ownerGid !== undefined) n.ownerGid = m.ownerGid;
     for (const [k, v] of Object.entries(m.attrs)) if (v !== undefined) n.attrs[k] = v;
@@ -94,7 +95,7 @@ async function upsertNodes(tx: Queryable, rows: MergedNode[], ids: Map<string, n
      on conflict (key) do update set
        label = case when excluded.label <> '' then excluded.label else node.label end,
        job_id = coalesce(node.job_id, excluded.job_id),
-       ts = coalesce(excluded.ts, node.ts),
+       ts = case when node.kind = 'file' then least(node.ts, excluded.ts) else coalesce(excluded.ts, node.ts) end,
        owner_uid = coalesce(excluded.owner_uid, node.owner_uid),
        owner_gid = coalesce(excluded.owner_gid, node.owner_gid)
      returning id, key`,
@@ -154,7 +155,10 @@ export async function writeMutations(tx: Queryable, muts: GraphMutation[], state
   const all = [...nodes.values()];
   const referenced = new Set<string>();
   for (const n of all) if (n.job) referenced.add(n.job);
-  for (const e of edges.values()) referenced.add(e.from).add(e.to);
+  for (const e of edges.values()) {
+    referenced.add(e.from).add(e.to);
+    if (e.job) referenced.add(e.job);
+  }
   for (const n of all) referenced.delete(n.key);
   const ids = await idsOf(tx, [...referenced]);
   await upsertNodes(tx, all.filter((n) => n.kind === 'job' || n.kind === 'user'), ids);
