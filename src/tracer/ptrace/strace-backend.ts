@@ -256,17 +256,24 @@ function numericDirs(): number[] {
 }
 
 /**
- * strace's child once it has exec'd the command: its parent is strace and its
- * command line is no longer strace's (strace also forks a short-lived helper
- * to test PTRACE_SEIZE, which never execs).
+ * strace's child once it has exec'd the command: a live process whose parent
+ * is strace, traced by strace, with a command line that is no longer
+ * strace's. (strace also forks a helper to test PTRACE_SEIZE that never execs
+ * and dies at once: as a zombie its command line reads empty, hence the
+ * liveness and non-empty checks.)
  */
 function findTracee(stracePid: number, straceCmdline: Buffer | null): number | null {
-  if (!straceCmdline) return null;
+  if (!straceCmdline || straceCmdline.length === 0) return null;
   for (const pid of numericDirs()) {
     const f = statFields(pid);
-    if (!f || Number(f[1]) !== stracePid) continue;
+    if (!f || Number(f[1]) !== stracePid || f[0] === 'Z' || f[0] === 'X') continue;
     try {
-      if (!readFileSync(`/proc/${pid}/cmdline`).equals(straceCmdline)) return pid;
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`);
+      if (cmdline.length === 0 || cmdline.equals(straceCmdline)) continue;
+      const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+      if (Number(/^TracerPid:\s*(\d+)/m.exec(status)?.[1]) !== stracePid) continue;
+      if (!isAlive(pid)) continue;
+      return pid;
     } catch {
       // gone
     }
