@@ -5,9 +5,11 @@ import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { textToBytes } from '../../src/core/bytes-text.js';
+import type { TraceEvent } from '../../src/core/trace-event.js';
 import { accessFacts, buildPrograms, fileOps, ofType, trace, workdir, type Backend } from './harness.js';
 
 const backends: Backend[] = ['ebpf', 'ptrace'];
+const dataAccesses = (events: TraceEvent[]) => ofType(events, 'file.access').filter((e) => e.fileClass === 'data');
 let bin: string;
 beforeAll(() => {
   bin = buildPrograms();
@@ -108,7 +110,7 @@ describe.each(backends)('capture with %s', (backend) => {
     const dir = workdir();
     const { events } = run(dir, [`${bin}/mmap-write`]);
     expect(accessFacts(events, { root: dir })).toEqual(['mmap-write ./mapped.bin w']);
-    expect(ofType(events, 'file.access')[0]?.mmapWrite).toBe(true);
+    expect(dataAccesses(events)[0]?.mmapWrite).toBe(true);
   });
 
   it('marks O_APPEND writes as appends', () => {
@@ -116,7 +118,7 @@ describe.each(backends)('capture with %s', (backend) => {
     writeFileSync(join(dir, 'log.txt'), 'first\n');
     const { events } = run(dir, [`${bin}/append`]);
     expect(accessFacts(events, { root: dir })).toEqual(['append ./log.txt w']);
-    expect(ofType(events, 'file.access')[0]).toMatchObject({ append: true, truncate: false, bytesWritten: 5 });
+    expect(dataAccesses(events)[0]).toMatchObject({ append: true, truncate: false, bytesWritten: 5 });
   });
 
   it('records truncate by path and by fd', () => {
@@ -164,7 +166,7 @@ describe.each(backends)('capture with %s', (backend) => {
     const target = join(deep, 'long-name-file.txt');
     expect(Buffer.byteLength(target)).toBeGreaterThan(360);
     const { events } = run(dir, [`${bin}/make-named`, target]);
-    expect(ofType(events, 'file.access').map((e) => e.path)).toEqual([target]);
+    expect(dataAccesses(events).map((e) => e.path)).toEqual([target]);
   });
 
   it('records failed execs and keeps tracing the program that tried', () => {

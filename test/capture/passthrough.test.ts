@@ -2,6 +2,7 @@
 // exit status and signals as when a shell runs it, a terminal when there is
 // one, and a shell's message when the command does not exist.
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, trace, workdir, type Backend } from './harness.js';
@@ -68,9 +69,11 @@ describe('a command that cannot run', () => {
   });
 
   it('fails with 126 when the file is not executable', () => {
-    const r = spawnSync(process.execPath, [CLI, 'run', '--', '/etc/hostname'], { encoding: 'utf8' });
+    const file = join(workdir(), 'data.txt');
+    writeFileSync(file, 'not a program', { mode: 0o644 });
+    const r = spawnSync(process.execPath, [CLI, 'run', '--', file], { encoding: 'utf8' });
     expect(r.status).toBe(126);
-    expect(r.stderr).toBe('kiseki: /etc/hostname: Permission denied\n');
+    expect(r.stderr).toBe(`kiseki: ${file}: Permission denied\n`);
   });
 
   it('says once which backend it chose and why', () => {
