@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { textToBytes } from '../../core/bytes-text.js';
 import type { TraceOutcome, TraceRequest } from '../backend.js';
 import { O_CREAT, O_TRUNC, O_WRONLY, type RawRecord } from '../raw-record.js';
-import { planCommand, ptraceBackend, straceInfo, type StraceInfo } from './strace-backend.js';
+import { findTracee, planCommand, ptraceBackend, straceInfo, type StraceInfo } from './strace-backend.js';
 
 const PROGRAMS: Record<string, string> = {
   // Copies argv[1] to argv[2] in 100-byte reads.
@@ -141,6 +141,25 @@ int main(int argc, char **argv) {
   usleep(50000);
   return 4;
 }`,
+  // Plays strace at startup: a dead, unreaped helper child (never exec'd)
+  // and a traced child that exec'd sleep. Prints the traced child's pid.
+  tracer: `
+#include <signal.h>
+#include <stdio.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(void) {
+  if (fork() == 0) _exit(0); /* stays a zombie: never reaped */
+  pid_t t = fork();
+  if (t == 0) { ptrace(PTRACE_TRACEME, 0, 0, 0); execl("/bin/sleep", "sleep", "5", (char *)0); _exit(1); }
+  int st; waitpid(t, &st, 0); /* the exec stop */
+  ptrace(PTRACE_CONT, t, 0, 0);
+  printf("%d\\n", t); fflush(stdout);
+  sleep(5);
+  kill(t, SIGKILL);
+  return 0;
+}`,
   // Waits for SIGINT (a terminal's Ctrl-C), then writes argv[2] and exits 0.
   ctrlc: `
 #include <fcntl.h>
@@ -270,6 +289,19 @@ describe('ptrace backend', () => {
     // Order: a child's fork record comes before anything the child did.
     const forkAt = records.findIndex((r) => r.kind === 'fork' && r.child === shPid);
     expect(records.findIndex((r) => r.pid === shPid)).toBeGreaterThan(forkAt);
+  });
+
+  it('calls onStarted with the pid that runs the command, even under load', async () => {
+    // strace forks a short-lived helper before the command: it must never be
+    // taken for the root. Many concurrent runs make that race likely.
+    for (let batch = 0; batch < 4; batch++) {
+      const runs = await Promise.all(Array.from({ length: 8 }, () => run(['/bin/true'])));
+      for (const r of runs) {
+        const exec = of(r.records, 'exec')[0]!;
+        expect(r.started).toEqual([exec.pid]);
+        expect(r.outcome.rootPid).toBe(exec.pid);
+      }
+    }
   });
 
   it('reports the root\'s exit code and the signal that killed it', async () => {
@@ -453,6 +485,23 @@ process.stderr.write(JSON.stringify({ ...o, n }));
     expect(sent).toBe(true);
     expect(outcome).toMatchObject({ exitCode: 0, signal: null });
     expect(of(records, 'open').some((o) => o.path === after && o.ret >= 0)).toBe(true);
+  });
+});
+
+describe('findTracee', () => {
+  it('finds the traced, exec\'d child and never a dead helper', async () => {
+    const fake = spawn(join(bin, 'tracer'), [], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const traced = await new Promise<number>((res) => fake.stdout!.once('data', (d: Buffer) => res(Number(d.toString().trim()))));
+    try {
+      const cmdline = readFileSync(`/proc/${fake.pid}/cmdline`);
+      expect(findTracee(fake.pid!, cmdline)).toBe(traced);
+      // Without the traced child, the zombie helper must not be taken.
+      process.kill(traced, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 100));
+      expect(findTracee(fake.pid!, cmdline)).toBeNull();
+    } finally {
+      fake.kill('SIGKILL');
+    }
   });
 });
 

@@ -262,7 +262,7 @@ function numericDirs(): number[] {
  * and dies at once: as a zombie its command line reads empty, hence the
  * liveness and non-empty checks.)
  */
-function findTracee(stracePid: number, straceCmdline: Buffer | null): number | null {
+export function findTracee(stracePid: number, straceCmdline: Buffer | null): number | null {
   if (!straceCmdline || straceCmdline.length === 0) return null;
   for (const pid of numericDirs()) {
     const f = statFields(pid);
