@@ -118,6 +118,7 @@ export interface ChdirRecord extends Base {
   kind: 'chdir';
   path: string;
   ret: number;
+  truncated?: boolean;
 }
 
 export interface FchdirRecord extends Base {
@@ -135,6 +136,7 @@ export interface RenameRecord extends Base {
   newpath: string;
   flags: number;
   ret: number;
+  truncated?: boolean;
 }
 
 /** link, linkat. */
@@ -146,6 +148,7 @@ export interface LinkRecord extends Base {
   newpath: string;
   flags: number;
   ret: number;
+  truncated?: boolean;
 }
 
 /** symlink, symlinkat: target is stored as written, not resolved. */
@@ -155,6 +158,7 @@ export interface SymlinkRecord extends Base {
   newdirfd: number;
   linkpath: string;
   ret: number;
+  truncated?: boolean;
 }
 
 /** unlink, unlinkat, rmdir (rmdir sets AT_REMOVEDIR = 0x200 in flags). */
@@ -164,6 +168,7 @@ export interface UnlinkRecord extends Base {
   path: string;
   flags: number;
   ret: number;
+  truncated?: boolean;
 }
 
 export interface MkdirRecord extends Base {
@@ -172,6 +177,7 @@ export interface MkdirRecord extends Base {
   path: string;
   mode: number;
   ret: number;
+  truncated?: boolean;
 }
 
 /** truncate(2) by path. */
@@ -180,6 +186,7 @@ export interface TruncateRecord extends Base {
   path: string;
   length: number;
   ret: number;
+  truncated?: boolean;
 }
 
 export interface FtruncateRecord extends Base {
