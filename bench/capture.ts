@@ -285,6 +285,8 @@ interface Sample {
   tracerKb: number | null;
   bpfKb: number | null;
   ok: boolean;
+  /** Exit status not 0, or killed: left out of the medians. */
+  failed: boolean;
 }
 
 interface Cell {
@@ -536,6 +538,7 @@ async function benchWorkload(w: Workload, modes: Mode[], o: Options, env: NodeJS
         tracerKb: mode.kiseki ? (r.mem?.tracerKb || null) : (r.mem?.rootKb || null),
         bpfKb: r.mem?.bpfKb || null,
         ok: problems.length === 0,
+        failed: r.timedOut || r.code !== 0,
       };
       cell.samples.push(sample);
       for (const p of problems) if (!cell.problems.includes(p)) cell.problems.push(p);
@@ -559,7 +562,11 @@ function report(o: Options, modes: Mode[], startup: StartupRow[], results: Workl
   const osName = /^PRETTY_NAME="?([^"\n]*)/m.exec(existsSync('/etc/os-release') ? readFileSync('/etc/os-release', 'utf8') : '')?.[1] ?? 'Linux';
   const straceV = sh('strace -V | head -1').replace(/^strace -- version /, '');
   const cmd = ['npm run bench:capture --', ...process.argv.slice(2)].join(' ').replace(/ --$/, '');
+  const commit = process.env.KISEKI_BENCH_COMMIT
+    ?? (sh(`git -C '${ROOT}' rev-parse --short HEAD 2>/dev/null`)
+      + (sh(`git -C '${ROOT}' status --porcelain -- src scripts 2>/dev/null`) ? ' plus uncommitted changes' : ''));
   parts.push(`Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC with \`${cmd}\``
+    + (commit ? ` on kiseki ${commit}` : '')
     + ` (${o.runs} run${o.runs > 1 ? 's' : ''} per mode, modes interleaved, median; whole bench ${elapsedS < 600 ? (elapsedS / 60).toFixed(1) : Math.round(elapsedS / 60)} min).`
     + ` Machine: ${cpus().length} CPUs (${cpus()[0]?.model.trim() ?? '?'}), Linux ${kernel}, ${osName}, Node ${process.versions.node}, strace ${straceV}.`
     + (o.quick ? ' **Quick mode: smaller inputs, not comparable with full runs.**' : ''));
@@ -581,20 +588,28 @@ function report(o: Options, modes: Mode[], startup: StartupRow[], results: Workl
 
   const ok = results.filter((r) => !r.skipped);
   const med = (r: WorkloadResult, m: ModeName, f: (s: Sample) => number | null): number | null => {
-    const xs = (r.cells.get(m)?.samples ?? []).map(f).filter((x): x is number => x !== null);
+    const xs = (r.cells.get(m)?.samples ?? []).filter((s) => !s.failed).map(f).filter((x): x is number => x !== null);
     return median(xs);
+  };
+  /** A time cell: median of the runs that worked, and how many did not. */
+  const timeCell = (r: WorkloadResult, m: ModeName, f: (s: Sample) => number | null, rel: (x: number | null, b: number | null) => string): string => {
+    const samples = r.cells.get(m)?.samples ?? [];
+    const failed = samples.filter((s) => s.failed).length;
+    if (samples.length && failed === samples.length) return `**failed** (${failed}/${samples.length})`;
+    const x = med(r, m, f);
+    return secs(x) + rel(x, med(r, 'untraced', f)) + (failed ? ` **${failed}/${samples.length} failed**` : '');
   };
   if (ok.length) {
     parts.push('### Steady state (timed inside the traced command)\n\nThe workload writes its own elapsed time, so tracer start-up and shutdown are left out. Overhead against untraced in brackets.');
     parts.push(table(['workload', 'untraced', 'untraced spread', ...traced.map(modeLabel)], ok.map((r) => {
       const base = med(r, 'untraced', (s) => s.insideNs);
-      const spr = spread((r.cells.get('untraced')?.samples ?? []).map((s) => s.insideNs).filter((x): x is number => x !== null));
-      return [r.workload.label, secs(base), spr, ...traced.map((m) => secs(med(r, m.name, (s) => s.insideNs)) + pct(med(r, m.name, (s) => s.insideNs), base))];
+      const spr = spread((r.cells.get('untraced')?.samples ?? []).filter((s) => !s.failed).map((s) => s.insideNs).filter((x): x is number => x !== null));
+      return [r.workload.label, secs(base), spr, ...traced.map((m) => timeCell(r, m.name, (s) => s.insideNs, pct))];
     })));
     parts.push('### Whole run (from spawning the tracer to its exit)\n\nRatio to untraced in brackets.');
     parts.push(table(['workload', 'untraced', ...traced.map(modeLabel)], ok.map((r) => {
       const base = med(r, 'untraced', (s) => s.wallNs);
-      return [r.workload.label, secs(base), ...traced.map((m) => secs(med(r, m.name, (s) => s.wallNs)) + ratio(med(r, m.name, (s) => s.wallNs), base))];
+      return [r.workload.label, secs(base), ...traced.map((m) => timeCell(r, m.name, (s) => s.wallNs, ratio))];
     })));
     const kmodes = traced.filter((m) => m.kiseki);
     const smodes = traced.filter((m) => !m.kiseki);
@@ -631,7 +646,10 @@ function report(o: Options, modes: Mode[], startup: StartupRow[], results: Workl
       for (const kind of ['compute', 'io'] as const) {
         const rs = ok.filter((r) => r.workload.kind === kind);
         if (!rs.length) continue;
-        const figs = rs.map((r) => `${r.workload.label}${pct(med(r, 'ebpf', (s) => s.insideNs), med(r, 'untraced', (s) => s.insideNs)).replace(/[()]/g, '')}`);
+        const figs = rs.map((r) => {
+          const x = med(r, 'ebpf', (s) => s.insideNs);
+          return `${r.workload.label} ${x === null ? 'failed' : pct(x, med(r, 'untraced', (s) => s.insideNs)).replace(/[()]/g, '').trim()}`;
+        });
         lines.push(`- eBPF steady-state overhead, ${kind === 'compute' ? 'compute-bound codes (target ≤ 1 %, reference 1–3 %)' : 'build, import and tar (target ≤ 10 %)'}: ${figs.join(', ')}.`);
       }
     }
