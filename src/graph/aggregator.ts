@@ -88,13 +88,13 @@ async function loadState(tx: Queryable, src: SourceRow, events: TraceEvent[]): P
   }
   const keys = [...need.paths.keys()];
   if (keys.length > 0) {
-    const { rows } = await tx.query<{ key: string; path: string; path_bytes: Uint8Array | null; head_version: number; head_key: string | null; head_exists: boolean; head_gen_key: string | null }>(
-      'select key, path, path_bytes, head_version, head_key, head_exists, head_gen_key from path where key = any($1::text[])', [keys],
+    const { rows } = await tx.query<{ key: string; path: string; path_bytes: Uint8Array | null; head_version: number; head_key: string | null; head_exists: boolean; head_gen_key: string | null; head_read_other: boolean }>(
+      'select key, path, path_bytes, head_version, head_key, head_exists, head_gen_key, head_read_other from path where key = any($1::text[])', [keys],
     );
     for (const r of rows) {
       st.heads.set(r.key, {
         pathKey: r.key, path: fromStoredPath(r.path, r.path_bytes), version: Number(r.head_version),
-        headKey: r.head_key, exists: r.head_exists, genKey: r.head_gen_key,
+        headKey: r.head_key, exists: r.head_exists, genKey: r.head_gen_key, readByOther: r.head_read_other,
       });
     }
   }

@@ -15,6 +15,8 @@ export interface PathHead {
   exists: boolean;
   /** The program run that wrote the newest version's content, if known. */
   genKey: string | null;
+  /** A run other than genKey read the newest version. */
+  readByOther: boolean;
 }
 
 export interface ProcState {
@@ -52,7 +54,7 @@ export interface BuilderState {
 }
 
 export function newHead(pathKey: string, path: string): PathHead {
-  return { pathKey, path, version: 0, headKey: null, exists: false, genKey: null };
+  return { pathKey, path, version: 0, headKey: null, exists: false, genKey: null, readByOther: false };
 }
 
 export function newProc(proc: string): ProcState {

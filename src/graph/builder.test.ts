@@ -89,6 +89,22 @@ describe('graph builder (TraceEvent → GraphMutation, no database)', () => {
     expect(st.heads.get('/d/f')!.version).toBe(3);
   });
 
+  it('ftruncate then write by one run is one version; after another run read it, a new one', () => {
+    const t = new SyntheticTrace();
+    t.runStart(['x']);
+    const a = t.spawn(null, '/bin/a', ['a']);
+    t.write(a, '/d/ck'); // checkpoint v1
+    t.events.push({ type: 'file.truncate', ts: t.tick(), proc: a.ref, execSeq: a.execSeq, path: '/d/ck', length: 0 });
+    t.write(a, '/d/ck'); // the access that did the ftruncate, flushed at close
+    const b = t.spawn(null, '/bin/b', ['b']);
+    t.read(b, '/d/ck');
+    t.write(a, '/d/ck'); // rewritten after b read it: v2
+    const { edges, st } = build(t.events);
+    expect(st.heads.get('/d/ck')!.version).toBe(2);
+    expect(edges).toContain(`p:${b.ref.split(':')[2]}#1 used f:ck#1`);
+    expect(edges).toContain(`f:ck#1 wasInvalidatedBy p:${a.ref.split(':')[2]}#1 (overwrite)`);
+  });
+
   it('sed -i: two versions of f, the new derived from the old', () => {
     const { edges } = build(sedInPlace().events);
     expect(edges).toContain('f:f#2 wasDerivedFrom f:sedAbc123#1 (rename)');

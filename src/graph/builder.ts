@@ -194,6 +194,7 @@ export class GraphBuilder {
   private readVersion(head: PathHead, byRun: string | null, fileClass: FileClass, ts: number): string {
     const software = fileClass === 'software';
     if (head.exists && head.headKey) {
+      if (byRun && byRun !== head.genKey) head.readByOther = true;
       if (software) this.node({ op: 'node', kind: 'file', key: head.headKey, attrs: { pathKey: head.pathKey, path: head.path, version: head.version, software: true, fileClass } });
       return head.headKey;
     }
@@ -202,7 +203,7 @@ export class GraphBuilder {
     void byRun;
     const version = head.version + 1;
     const key = this.fileNode(head, version, { fileClass, software, observed: true }, null, ts);
-    Object.assign(head, { version, headKey: key, exists: true, genKey: null });
+    Object.assign(head, { version, headKey: key, exists: true, genKey: null, readByOther: false });
     return key;
   }
 
@@ -212,8 +213,9 @@ export class GraphBuilder {
   ): string {
     const job = this.procJob(this.st.proc(procOfRunKey(run)));
     const role = o.role ?? (o.truncate ? 'truncate' : o.append ? 'append' : 'write');
-    if (head.exists && head.headKey && head.genKey === run && !o.truncate) {
-      // Another write by the run that made the current version: same version.
+    if (head.exists && head.headKey && head.genKey === run && !head.readByOther) {
+      // Another write (even truncating: ftruncate then write) by the run that
+      // made the current version, which nobody else has read: same version.
       this.edge('wasGeneratedBy', head.headKey, run, { role, bytes: o.bytes, ts: o.ts, tsLast: o.tsLast, job });
       return head.headKey;
     }
@@ -228,7 +230,7 @@ export class GraphBuilder {
       if (inPlace) this.edge('wasDerivedFrom', key, prev, { role: o.append ? 'append' : 'revision', ts: o.ts, job });
       else this.supersede(prev, head, run, 'overwrite', o.ts);
     }
-    Object.assign(head, { version, headKey: key, exists: true, genKey: run });
+    Object.assign(head, { version, headKey: key, exists: true, genKey: run, readByOther: false });
     return key;
   }
 
@@ -243,7 +245,7 @@ export class GraphBuilder {
     if (ev.fileClass === 'pipe') {
       // A pipe is one entity for its whole life: writers generate it, readers use it.
       const head = this.st.head(pathKey(ev.path, procHostBoot(ev.proc)), ev.path);
-      if (!head.headKey) Object.assign(head, { version: 1, headKey: fileKey(head.pathKey, 1), exists: true });
+      if (!head.headKey) Object.assign(head, { version: 1, headKey: fileKey(head.pathKey, 1), exists: true, readByOther: false });
       this.fileNode(head, 1, { fileClass: 'pipe' }, job, ev.ts);
       if (ev.read) this.edge('used', run, head.headKey!, { bytes: ev.bytesRead, ts: ev.ts, tsLast: ev.tsEnd, job });
       if (ev.write || ev.mmapWrite) this.edge('wasGeneratedBy', head.headKey!, run, { bytes: ev.bytesWritten, ts: ev.ts, tsLast: ev.tsEnd, job });
@@ -281,7 +283,7 @@ export class GraphBuilder {
       // read the old f, so the new f is a revision of the old one.
       if (srcGen && this.st.hasUsed(srcGen, over)) this.edge('wasDerivedFrom', key, over, { role: 'revision', ts, job });
     }
-    Object.assign(to, { version, headKey: key, exists: true, genKey: srcGen ?? run });
+    Object.assign(to, { version, headKey: key, exists: true, genKey: srcGen ?? run, readByOther: false });
   }
 
   private fileRename(ev: EventOf<'file.rename'>): void {

@@ -140,13 +140,13 @@ export async function writeMutations(tx: Queryable, muts: GraphMutation[], state
   if (state.heads.length > 0) {
     const stored = state.heads.map((h) => toStoredPath(h.path));
     const { rows } = await tx.query<{ id: number; key: string }>(
-      `insert into path (key, path, path_bytes, head_version, head_key, head_exists, head_gen_key)
-       select * from unnest($1::text[], $2::text[], $3::bytea[], $4::int[], $5::text[], $6::bool[], $7::text[])
+      `insert into path (key, path, path_bytes, head_version, head_key, head_exists, head_gen_key, head_read_other)
+       select * from unnest($1::text[], $2::text[], $3::bytea[], $4::int[], $5::text[], $6::bool[], $7::text[], $8::bool[])
        on conflict (key) do update set head_version = excluded.head_version, head_key = excluded.head_key,
-         head_exists = excluded.head_exists, head_gen_key = excluded.head_gen_key
+         head_exists = excluded.head_exists, head_gen_key = excluded.head_gen_key, head_read_other = excluded.head_read_other
        returning id, key`,
       [state.heads.map((h) => h.pathKey), stored.map((s) => s.path), stored.map((s) => s.pathBytes), state.heads.map((h) => h.version),
-        state.heads.map((h) => h.headKey), state.heads.map((h) => h.exists), state.heads.map((h) => h.genKey)],
+        state.heads.map((h) => h.headKey), state.heads.map((h) => h.exists), state.heads.map((h) => h.genKey), state.heads.map((h) => h.readByOther)],
     );
     for (const r of rows) pathIds.set(r.key, Number(r.id));
   }

@@ -16,7 +16,7 @@ export interface Migration {
 }
 
 /** A fixed advisory lock id shared by every Kiseki process ("kiseki-m"). */
-const MIGRATION_LOCK = 0x6b6973656b692d6dn % 2n ** 62n;
+export const MIGRATION_LOCK = 0x6b6973656b692d6dn % 2n ** 62n;
 
 export function migrationsDir(): string {
   const here = join(dirname(fileURLToPath(import.meta.url)), 'migrations');

@@ -1,7 +1,7 @@
 import type { Db } from './db.js';
 import { defaultPgliteDir } from './data-dir.js';
 import { StoreError } from './errors.js';
-import { migrate } from './migrate.js';
+import { migrate, MIGRATION_LOCK } from './migrate.js';
 import { openPglite } from './pglite-db.js';
 import { openPostgres } from './postgres-db.js';
 
@@ -46,7 +46,12 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
       if (opts.schema) {
         const boot = await openPostgres(target, { max: 1 });
         try {
-          await boot.exec(`create schema if not exists ${opts.schema}`);
+          // Under the migration lock: concurrent `create schema if not exists` can collide.
+          const schema = opts.schema;
+          await boot.transaction(async (tx) => {
+            await tx.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK.toString()]);
+            await tx.exec(`create schema if not exists ${schema}`);
+          });
         } finally {
           await boot.close();
         }

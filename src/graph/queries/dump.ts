@@ -15,7 +15,7 @@ export async function dumpGraph(db: Queryable): Promise<string[]> {
     `select concat_ws(' ', 'edge', a.key, e.kind, b.key, e.role, e.bytes, e.ts_first, e.ts_last, j.key) as line
      from edge e join node a on a.id = e.from_id join node b on b.id = e.to_id left join node j on j.id = e.job_id`);
   const { rows: paths } = await db.query<{ line: string }>(
-    `select concat_ws(' ', 'path', key, path, path_bytes, head_version, head_key, head_exists, head_gen_key) as line from path`);
+    `select concat_ws(' ', 'path', key, path, path_bytes, head_version, head_key, head_exists, head_gen_key, head_read_other) as line from path`);
   const { rows: procs } = await db.query<{ line: string }>(`select concat_ws(' ', 'proc', row(p.*)::text) as line from proc_state p`);
   return [...nodes, ...edges, ...paths, ...procs].map((r) => r.line).sort();
 }

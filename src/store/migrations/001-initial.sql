@@ -122,7 +122,9 @@ create table path (
   head_version integer not null default 0,
   head_key     text,
   head_exists  boolean not null default false,
-  head_gen_key text
+  head_gen_key text,
+  -- another run read the current version (so its writer's next write is a new version)
+  head_read_other boolean not null default false
 );
 create index path_trgm on path using gin (path gin_trgm_ops);
 
