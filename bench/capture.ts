@@ -212,10 +212,13 @@ class MemoryWatch {
     const root = procStatusKb(this.pid, 'VmHWM');
     if (root !== null) this.rootKb = Math.max(this.rootKb, root);
     if (!this.tracerComm) return;
-    if (this.tracerPid === null && this.searches++ < 200) this.tracerPid = findDescendant(this.pid, this.tracerComm);
+    // The backend may first run a short probe of its tracer (`strace … /bin/true`,
+    // `kiseki-ebpf --check`): when the process found is gone, look again.
+    if (this.tracerPid === null && this.searches++ < 400) this.tracerPid = findDescendant(this.pid, this.tracerComm);
     if (this.tracerPid !== null) {
       const t = procStatusKb(this.tracerPid, 'VmHWM');
-      if (t !== null) this.tracerKb = Math.max(this.tracerKb, t);
+      if (t === null) { this.tracerPid = null; return; }
+      this.tracerKb = Math.max(this.tracerKb, t);
       if (this.tracerComm === 'kiseki-ebpf') {
         const b = bpfMapKb(this.tracerPid);
         if (b !== null) this.bpfKb = Math.max(this.bpfKb, b);
@@ -615,7 +618,7 @@ function report(o: Options, modes: Mode[], startup: StartupRow[], results: Workl
     const smodes = traced.filter((m) => !m.kiseki);
     if (traced.length) {
       parts.push('### Events and tracer memory\n\nEvents: lines of the `--out` NDJSON per run. Memory: peak resident set (VmHWM, MiB), polled every 50 ms, of the `kiseki` Node process + its tracer process (`kiseki-ebpf` or `strace`); '
-        + 'for eBPF the kernel memory of the BPF maps (fdinfo `memlock`) is listed apart. Plain strace: the strace process.');
+        + 'for eBPF the kernel memory of the BPF maps (fdinfo `memlock`) is listed apart (the ring buffer among them is also mapped into the loader, so its touched pages count in both). Plain strace: the strace process.');
       const head = ['workload'];
       for (const m of kmodes) head.push(`${m.label} events`);
       for (const m of kmodes) head.push(`${m.label} MiB (node + tracer)`);
