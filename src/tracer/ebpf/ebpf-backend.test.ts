@@ -82,6 +82,23 @@ int main(void) {
   waitpid(a, &s1, 0); waitpid(b, &s2, 0);
   return (WIFEXITED(s1) && WEXITSTATUS(s1) == 3 && WIFSIGNALED(s2) && WTERMSIG(s2) == SIGKILL) ? 0 : 1;
 }`,
+  // A clone(CLONE_FILES) child and a vfork child, both exiting at once.
+  clonefiles: `
+#define _GNU_SOURCE
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(void) {
+  pid_t p = syscall(SYS_clone, CLONE_FILES | SIGCHLD, 0, 0, 0, 0);
+  if (p == 0) _exit(0);
+  waitpid(p, 0, 0);
+  pid_t v = vfork();
+  if (v == 0) _exit(7);
+  waitpid(v, 0, 0);
+  return 0;
+}`,
   // A failed exec, then a normal exit.
   execfail: `
 #include <unistd.h>
@@ -208,6 +225,16 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "exec") == 0) execl("/bin/true", "true", (char *)0);
   return 0;
 }`,
+  // open+close of one file, argv[1] times.
+  manyopen: `
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  int n = atoi(argv[1]);
+  for (int i = 0; i < n; i++) { int fd = open("/etc/hostname", O_RDONLY); close(fd); }
+  return 0;
+}`,
   // The parent exits at once; the child writes a file 300 ms later.
   daemon: `
 #include <fcntl.h>
@@ -307,10 +334,40 @@ describe.skipIf(skipReason !== '')(`eBPF backend on the real kernel${skipReason 
     expect(exec.startNs).toBeGreaterThan(0);
   });
 
-  it('passes the environment and reports it whole in the exec record', async () => {
+  it('passes the environment and reports it whole in the exec record, with a wall-clock time', async () => {
     const env = { PATH: '/usr/bin:/bin', KISEKI_T: 'a\tb c=d' };
+    const before = Date.now() * 1000;
     const { records } = await run(['/bin/true'], { env });
-    expect(of(records, 'exec')[0]!.env).toEqual(['PATH=/usr/bin:/bin', 'KISEKI_T=a\tb c=d']);
+    const afterUs = Date.now() * 1000;
+    const exec = of(records, 'exec')[0]!;
+    expect(exec.env).toEqual(['PATH=/usr/bin:/bin', 'KISEKI_T=a\tb c=d']);
+    expect(exec.truncated).toBeUndefined();
+    expect(exec.ts).toBeGreaterThanOrEqual(before);
+    expect(exec.ts).toBeLessThanOrEqual(afterUs);
+  });
+
+  it('cuts an environment over 16 KiB and says so', async () => {
+    const env = { PATH: '/usr/bin:/bin', BIG: 'v'.repeat(20000), AFTER: 'x' };
+    const { records } = await run(['/bin/true', 'arg'], { env });
+    const exec = of(records, 'exec')[0]!;
+    expect(exec).toMatchObject({ argv: ['/bin/true', 'arg'], truncated: true });
+    expect(exec.env![0]).toBe('PATH=/usr/bin:/bin');
+    expect(exec.env![1]!.length).toBe(16384 - 'PATH=/usr/bin:/bin'.length - 1);
+    expect(exec.env).toHaveLength(2);
+  });
+
+  it('counts and reports records lost when the ring buffer overflows', async () => {
+    const { records, outcome } = await run([prog('manyopen'), '20000'], {
+      env: { ...process.env, KISEKI_EBPF_RINGBUF_BYTES: '8192' },
+    });
+    expect(outcome.exitCode).toBe(0);
+    expect(outcome.lost).toBeGreaterThan(0);
+    const lost = of(records, 'lost');
+    expect(lost.every((l) => l.reason === 'ring_buffer_full')).toBe(true);
+    expect(lost.reduce((n, l) => n + l.count, 0)).toBe(outcome.lost);
+    // what arrived plus what was lost is everything: 20000 opens and closes
+    const mine = records.filter((r) => (r.kind === 'open' && r.path === '/etc/hostname') || (r.kind === 'close' && r.pid === outcome.rootPid));
+    expect(mine.length).toBeLessThan(40000);
   });
 
   it('reports fork, exec and exit with wait statuses (exit 3; SIGKILL)', async () => {
@@ -334,6 +391,15 @@ describe.skipIf(skipReason !== '')(`eBPF backend on the real kernel${skipReason 
     // the exit of a process is its last record
     const lastOfB = records.filter((r) => r.pid === b).pop();
     expect(lastOfB?.kind).toBe('exit');
+  });
+
+  it('tells a child sharing the fd table (CLONE_FILES) from a vfork child', async () => {
+    const { records, outcome } = await run([prog('clonefiles')]);
+    expect(outcome.exitCode).toBe(0);
+    const forks = of(records, 'fork');
+    expect(forks.map((f) => f.sharesFiles)).toEqual([true, false]);
+    const exits = new Map(of(records, 'exit').map((e) => [e.pid, e.status]));
+    expect(forks.map((f) => exits.get(f.child))).toEqual([0, 7 << 8]);
   });
 
   it('reports a failed exec with its path, argv and -errno, and keeps tracing', async () => {

@@ -67,7 +67,7 @@ function checkAvailable(): Availability {
         .split('\n')
         .map((l) => l.replace(/^kiseki-ebpf: /, '').trim())
         .find((l) => l !== '') ?? (probe.error ? probe.error.message : `exit status ${probe.status}`);
-    return { ok: false, reason: `the BPF program does not load here: ${why}` };
+    return { ok: false, reason: `eBPF tracing does not work here: ${why}` };
   }
   return { ok: true, reason: 'BPF program loads; kernel with BTF' };
 }

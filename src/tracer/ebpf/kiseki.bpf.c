@@ -2,8 +2,9 @@
 /*
  * Kiseki's eBPF capture program (libbpf CO-RE). See docs/ebpf-backend.md.
  *
- * - `traced` holds the tgids of the traced process tree; every probe looks
- *   its current tgid up there first and returns at once if it is absent.
+ * - `traced` holds the tgids of the traced process tree (with, per process,
+ *   the fds that have byte counters), mirrored by the bitmap `traced_bits`
+ *   that every probe tests first, returning at once for other processes.
  * - Process events come from BTF tracepoints (tp_btf) of the scheduler:
  *   sched_process_fork / exec / exit.
  * - System calls are handled at syscall exit, when the return value is
@@ -27,7 +28,9 @@
 #include <bpf/bpf_core_read.h>
 #include "kiseki.h"
 
-char LICENSE[] SEC("license") = "Dual BSD/GPL";
+/* GPL-only helpers (bpf_probe_read_user...) need a GPL-compatible license;
+ * this file is Apache-2.0 OR GPL-2.0, and declares the GPL side. */
+char LICENSE[] SEC("license") = "GPL";
 
 #define AT_FDCWD -100
 #define AT_REMOVEDIR 0x200
@@ -149,13 +152,14 @@ static __always_inline void hdr(struct ks_event *e, __u32 type, long ret)
 
 /* Waking the loader for every record costs the traced program an IPI and
  * a context switch; the loader polls with a short timeout instead, and is
- * woken early only when the buffer fills up. */
-#define RB_WAKEUP_BYTES (1 << 20)
+ * woken early only when the buffer fills up (the loader sets the threshold
+ * to an eighth of the ring). */
+const volatile __u64 rb_wakeup_bytes = 2 << 20;
 
 static __always_inline __u64 rb_flags(void)
 {
-	return bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) >= RB_WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP
-									   : BPF_RB_NO_WAKEUP;
+	return bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) >= rb_wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+									    : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline void emit_small(struct ks_event *e)
@@ -792,6 +796,22 @@ static __always_inline int on_sys_enter(__u32 kind, struct pt_regs *regs)
 	return 0;
 }
 
+/* A 32-bit process on x86_64 makes ia32 syscalls, whose numbers mean other
+ * calls: raw mode skips them (as the per-syscall tracepoints do). */
+#if defined(__TARGET_ARCH_x86)
+#define TS_COMPAT 0x0002
+static __always_inline bool compat_syscall(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	return BPF_CORE_READ(t, thread_info.status) & TS_COMPAT;
+}
+#else
+static __always_inline bool compat_syscall(void)
+{
+	return false;
+}
+#endif
+
 /* raw mode: two BTF tracepoints for all syscalls */
 
 SEC("tp_btf/sys_enter")
@@ -808,7 +828,7 @@ int BPF_PROG(raw_sys_enter, struct pt_regs *regs, long id)
 		kind = KS_SYS_DUP3;
 	else
 		return 0;
-	if (!is_traced(bpf_get_current_pid_tgid() >> 32))
+	if (!is_traced(bpf_get_current_pid_tgid() >> 32) || compat_syscall())
 		return 0;
 	return on_sys_enter(kind, regs);
 }
@@ -823,7 +843,7 @@ int BPF_PROG(raw_sys_exit, struct pt_regs *regs, long ret)
 	__u32 kind = sys_kind[nr];
 	if (kind == KS_SYS_NONE)
 		return 0;
-	if (!is_traced(bpf_get_current_pid_tgid() >> 32))
+	if (!is_traced(bpf_get_current_pid_tgid() >> 32) || compat_syscall())
 		return 0;
 	return on_sys_exit(kind, ret, regs);
 }

@@ -8,7 +8,9 @@
  *   kiseki-ebpf --check [--mode raw|each]   (load, attach, exit 0 if it works)
  *
  * The command gets the loader's stdin/stdout/stderr, environment and cwd,
- * and no other fd. KISEKI_EBPF_TIMING=1 prints start-up phases on stderr.
+ * and no other fd. KISEKI_EBPF_TIMING=1 prints start-up phases on stderr,
+ * KISEKI_EBPF_VERBOSE=1 libbpf's log, KISEKI_EBPF_RINGBUF_BYTES sets the ring
+ * buffer size (tests use a tiny one to force losses).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -593,6 +595,41 @@ static void usage(void)
 	exit(2);
 }
 
+/* ------------------------------------------------------------- drops -- */
+
+static const char *drop_reason[KS_DROP_MAX] = {
+	[KS_DROP_RINGBUF] = "ring_buffer_full",
+	[KS_DROP_TRACED_FULL] = "traced_map_full",
+	[KS_DROP_IO_FULL] = "io_map_full",
+};
+static unsigned long long drops_seen[KS_DROP_MAX];
+static unsigned long long drops_reported;
+static __u64 *drop_vals;
+static int drop_ncpu;
+
+/* Sends a `lost` record for every drop counter that grew since last time:
+ * called every poll round, so losses show up near where they happened. */
+static void report_drops(int fd, pid_t root)
+{
+	if (!drop_vals)
+		return;
+	for (__u32 d = 0; d < KS_DROP_MAX; d++) {
+		if (bpf_map_lookup_elem(fd, &d, drop_vals) != 0)
+			continue;
+		unsigned long long sum = 0;
+		for (int c = 0; c < drop_ncpu; c++)
+			sum += drop_vals[c];
+		if (sum <= drops_seen[d])
+			continue;
+		struct timespec rt;
+		clock_gettime(CLOCK_REALTIME, &rt);
+		long long now_us = (long long)rt.tv_sec * 1000000LL + rt.tv_nsec / 1000;
+		out_fmt("lost\t%lld\t%d\t%d\t%llu\t%s\n", now_us, (int)root, (int)root, sum - drops_seen[d], drop_reason[d]);
+		drops_reported += sum - drops_seen[d];
+		drops_seen[d] = sum;
+	}
+}
+
 /* -------------------------------------------------------------- main -- */
 
 static int map_first_key(int fd, __u32 *key)
@@ -681,6 +718,12 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
+	/* The probes see the kernel's (initial namespace) pids, the loader and
+	 * node see their own: refuse rather than trace nothing or mislabel. */
+	struct stat nsst;
+	if (stat("/proc/self/ns/pid", &nsst) == 0 && nsst.st_ino != 0xEFFFFFFCU)
+		fail("runs in a PID namespace (a container?): the eBPF backend needs the host's");
+
 	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
 	setrlimit(RLIMIT_MEMLOCK, &rl); /* not needed with memcg accounting */
 
@@ -694,6 +737,16 @@ int main(int argc, char **argv)
 	if (ncpu <= 0)
 		ncpu = 1;
 	bpf_map__set_max_entries(skel->maps.scratch_map, (__u32)ncpu);
+	drop_ncpu = ncpu;
+	drop_vals = calloc((size_t)ncpu, sizeof(__u64));
+	const char *rbsize = getenv("KISEKI_EBPF_RINGBUF_BYTES"); /* tests: force losses */
+	if (rbsize) {
+		long v = strtol(rbsize, NULL, 10);
+		if (v < 4096 || (v & (v - 1)))
+			fail("KISEKI_EBPF_RINGBUF_BYTES must be a power of 2 >= 4096");
+		bpf_map__set_max_entries(skel->maps.rb, (__u32)v);
+	}
+	skel->rodata->rb_wakeup_bytes = bpf_map__max_entries(skel->maps.rb) / 8;
 	if (strcmp(mode, "raw") == 0)
 		select_raw_mode(skel);
 	else
@@ -822,6 +875,7 @@ int main(int argc, char **argv)
 					close(pidfd);
 			}
 		}
+		report_drops(bpf_map__fd(skel->maps.drops), pid);
 		if (root_done) {
 			if (map_first_key(traced_fd, &key) != 0)
 				break; /* every traced process has exited */
@@ -832,35 +886,13 @@ int main(int argc, char **argv)
 	}
 	ring_buffer__consume(rb);
 
-	/* lost records */
-	unsigned long long lost_total = 0;
-	static const char *drop_reason[KS_DROP_MAX] = {
-		[KS_DROP_RINGBUF] = "ring_buffer_full",
-		[KS_DROP_TRACED_FULL] = "traced_map_full",
-		[KS_DROP_IO_FULL] = "io_map_full",
-	};
-	size_t vsz = (size_t)ncpu;
-	__u64 *vals = calloc(vsz, sizeof(__u64));
-	struct timespec rt;
-	clock_gettime(CLOCK_REALTIME, &rt);
-	long long now_us = (long long)rt.tv_sec * 1000000LL + rt.tv_nsec / 1000;
-	for (__u32 d = 0; d < KS_DROP_MAX && vals; d++) {
-		if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.drops), &d, vals) != 0)
-			continue;
-		unsigned long long sum = 0;
-		for (size_t c = 0; c < vsz; c++)
-			sum += vals[c];
-		if (sum) {
-			out_fmt("lost\t%lld\t%d\t%d\t%llu\t%s\n", now_us, (int)pid, (int)pid, sum, drop_reason[d]);
-			lost_total += sum;
-		}
-	}
+	report_drops(bpf_map__fd(skel->maps.drops), pid);
 
 	/* end: root status, lost count, traced processes still alive */
 	if (WIFSIGNALED(status))
-		out_fmt("end\t-\t%d\t%llu\t", WTERMSIG(status), lost_total);
+		out_fmt("end\t-\t%d\t%llu\t", WTERMSIG(status), drops_reported);
 	else
-		out_fmt("end\t%d\t-\t%llu\t", WEXITSTATUS(status), lost_total);
+		out_fmt("end\t%d\t-\t%llu\t", WEXITSTATUS(status), drops_reported);
 	__u32 k, next;
 	int nalive = 0;
 	__u32 *prev = NULL;
