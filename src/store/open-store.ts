@@ -2,8 +2,6 @@ import type { Db } from './db.js';
 import { defaultPgliteDir } from './data-dir.js';
 import { StoreError } from './errors.js';
 import { migrate, MIGRATION_LOCK } from './migrate.js';
-import { openPglite } from './pglite-db.js';
-import { openPostgres } from './postgres-db.js';
 
 export interface Store {
   readonly db: Db;
@@ -42,7 +40,9 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
   }
   let db: Db;
   try {
+    // Load only the driver in use (PGlite brings a large WASM module).
     if (isPostgresUrl(target)) {
+      const { openPostgres } = await import('./postgres-db.js');
       if (opts.schema) {
         const boot = await openPostgres(target, { max: 1 });
         try {
@@ -58,6 +58,7 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
       }
       db = await openPostgres(target, { schema: opts.schema });
     } else {
+      const { openPglite } = await import('./pglite-db.js');
       db = await openPglite(target === 'memory:' ? undefined : target);
       if (opts.schema) await db.exec(`create schema if not exists ${opts.schema}; set search_path = ${opts.schema}, public`);
     }
