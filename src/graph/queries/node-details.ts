@@ -2,7 +2,10 @@
 // groups summarized).
 import type { Store } from '../../store/open-store.js';
 import { fromStoredPath } from '../../store/path-text.js';
-import { GraphError, type EdgeKind, type NodeKind } from '../edge-kinds.js';
+import { EDGE_KIND_NAMES, EDGE_KINDS, GraphError, type EdgeKind, type NodeKind } from '../edge-kinds.js';
+
+/** Neighbour counts stop here (a hub's exact count costs a full index scan). */
+const COUNT_CAP = 100_000;
 import { resolveNode, type NodeRef } from './resolve.js';
 import { Sql, visibleTo, type Viewer } from './viewer.js';
 
@@ -18,9 +21,9 @@ export interface NeighbourGroup {
   direction: 'out' | 'in';
   edgeKind: EdgeKind;
   nodeKind: NodeKind;
-  /** How many neighbours the group has in all. */
+  /** How many neighbours the group has in all (at most 100,000; visible or not). */
   count: number;
-  /** Up to maxPerGroup of them, oldest first. */
+  /** Up to maxPerGroup of them (the visible ones), in id order. */
   sample: (NodeSummary & { role: string | null; bytes: number | null })[];
 }
 
@@ -78,28 +81,33 @@ export async function getNode(store: Store, viewer: Viewer, ref: NodeRef, opts: 
   const facts = await kindFacts(store, id, kind);
   const { rows: ann } = await store.db.query<{ id: number; key: string; value: string; author_name: string | null; created_at: Date }>(
     'select id, key, value, author_name, created_at from annotation where node_id = $1 order by created_at, id', [id]);
-  const nq = new Sql();
-  const idp = nq.p(id);
-  const maxp = nq.p(max);
-  const vis = visibleTo(viewer, 'm', nq);
-  const { rows: nb } = await store.db.query<Record<string, unknown>>(
-    `select * from (
-       select x.*, m.key, m.kind as node_kind, m.label, m.ts,
-         count(*) over (partition by x.direction, x.kind, m.kind) as cnt,
-         row_number() over (partition by x.direction, x.kind, m.kind order by m.ts nulls last, m.id) as rn
-       from (select 'out' as direction, e.kind, e.to_id as other, e.role, e.bytes from edge e where e.from_id = ${idp}
-             union all
-             select 'in', e.kind, e.from_id, e.role, e.bytes from edge e where e.to_id = ${idp}) x
+  // Per direction and edge kind: a capped count and a sample, each an index
+  // range scan, so a hub (libc, used by every run) costs no more than a leaf.
+  const groups: NeighbourGroup[] = [];
+  for (const [direction, near, far] of [['out', 'from_id', 'to_id'], ['in', 'to_id', 'from_id']] as const) {
+    const { rows: counts } = await store.db.query<{ kind: EdgeKind; n: number }>(
+      `select k.kind, (select count(*)::int from (select 1 from edge e where e.${near} = $1 and e.kind = k.kind limit ${COUNT_CAP}) c) as n
+       from unnest($2::text[]) k(kind)`, [id, EDGE_KIND_NAMES]);
+    const present = counts.filter((c) => Number(c.n) > 0);
+    if (present.length === 0) continue;
+    const nq = new Sql();
+    const { rows: nb } = await store.db.query<Record<string, unknown>>(
+      `select k.kind, x.other, x.role, x.bytes, m.key, m.kind as node_kind, m.label, m.ts
+       from unnest(${nq.p(present.map((c) => c.kind))}::text[]) k(kind)
+       cross join lateral (select e.${far} as other, e.role, e.bytes from edge e
+                           where e.${near} = ${nq.p(id)} and e.kind = k.kind order by e.${far} limit ${nq.p(max)}) x
        join node m on m.id = x.other
-       where ${vis}
-     ) y where rn <= ${maxp} order by direction desc, kind, node_kind, rn`,
-    nq.params);
-  const groups = new Map<string, NeighbourGroup>();
-  for (const r of nb) {
-    const g = `${r.direction}|${r.kind}|${r.node_kind}`;
-    let grp = groups.get(g);
-    if (!grp) groups.set(g, (grp = { direction: r.direction as 'out' | 'in', edgeKind: r.kind as EdgeKind, nodeKind: r.node_kind as NodeKind, count: Number(r.cnt), sample: [] }));
-    grp.sample.push({ id: Number(r.other), key: r.key as string, kind: r.node_kind as NodeKind, label: r.label as string, ts: r.ts === null ? null : Number(r.ts), role: (r.role as string) ?? null, bytes: r.bytes === null ? null : Number(r.bytes) });
+       where ${visibleTo(viewer, 'm', nq)}
+       order by k.kind, x.other`, nq.params);
+    for (const c of present) {
+      const sample = nb.filter((r) => r.kind === c.kind).map((r) => ({
+        id: Number(r.other), key: r.key as string, kind: r.node_kind as NodeKind, label: r.label as string,
+        ts: r.ts === null ? null : Number(r.ts), role: (r.role as string) ?? null, bytes: r.bytes === null ? null : Number(r.bytes),
+      }));
+      const decl = EDGE_KINDS[c.kind];
+      const nodeKind = (sample[0]?.kind ?? (direction === 'out' ? decl.to[0] : decl.from[0])) as NodeKind;
+      groups.push({ direction, edgeKind: c.kind, nodeKind, count: Number(c.n), sample });
+    }
   }
   return {
     id, key: n.key as string, kind, label: n.label as string, ts: n.ts === null ? null : Number(n.ts),
@@ -107,6 +115,6 @@ export async function getNode(store: Store, viewer: Viewer, ref: NodeRef, opts: 
     ownerUid: (n.owner_uid as number | null) ?? null, ownerGid: (n.owner_gid as number | null) ?? null,
     facts,
     annotations: ann.map((a) => ({ id: Number(a.id), key: a.key, value: a.value, authorName: a.author_name, createdAt: new Date(a.created_at).toISOString() })),
-    neighbours: [...groups.values()],
+    neighbours: groups,
   };
 }
