@@ -142,7 +142,11 @@ function trace(request: TraceRequest): Promise<TraceOutcome> {
     // 'close' comes after the process exited and fd 3 reached EOF.
     child.on('close', (code, signal) => {
       splitter.finish(onLine);
-      if (spawnError && rootPid === null) return rejectPromise(spawnError);
+      if (spawnError && rootPid === null) {
+        const e = spawnError as NodeJS.ErrnoException;
+        const where = e.code === 'ENOENT' && !existsSync(request.cwd) ? `: the working directory ${request.cwd} does not exist` : '';
+        return rejectPromise(new Error(`cannot start ${loaderPath()}: ${e.message}${where}`, { cause: e }));
+      }
       if (callbackError) return rejectPromise(callbackError);
       const final = end as EndLine | null;
       if (!final) {

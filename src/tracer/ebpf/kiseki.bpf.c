@@ -482,7 +482,7 @@ int BPF_PROG(ks_exit)
 struct pt_regs___kiseki_arm64 {
 	__s32 syscallno;
 } __attribute__((preserve_access_index));
-#define SYSCALL_NR(regs) (((struct pt_regs___kiseki_arm64 *)(regs))->syscallno)
+#define SYSCALL_NR(regs) BPF_CORE_READ((struct pt_regs___kiseki_arm64 *)(regs), syscallno)
 #else
 #define SYSCALL_NR(regs) ((regs)->orig_ax)
 #endif
