@@ -108,8 +108,7 @@ create table process (
   end_ts       bigint,
   exit_code    integer,
   signal       integer,
-  truncated    boolean,
-  unique (proc, exec_seq)
+  truncated    boolean
 );
 
 create table path (
