@@ -48,6 +48,12 @@ char LICENSE[] SEC("license") = "GPL";
 #define SIGNAL_GROUP_EXIT 0x00000004
 #define EEXIST 17
 
+/* Traced processes not yet reported dead: +1 when one is added to `traced`,
+ * -1 after its exit record is in the ring buffer. The loader reads it (the
+ * .bss is mmapped) to know when every exit record has been written: the
+ * `traced` map empties a moment before the last exit record is out. */
+__u64 live_procs = 0;
+
 /* Syscall number -> enum ks_sys, filled by the loader (raw mode). */
 const volatile __u8 sys_kind[KS_NR_MAX] = {};
 /* Syscall numbers of the calls with an enter probe (raw mode); -1: none. */
@@ -363,10 +369,15 @@ int BPF_PROG(ks_fork, struct task_struct *parent, struct task_struct *child)
 	if (cpid != ctgid)
 		return 0; /* a new thread */
 	struct ks_proc fresh = {};
-	if (bpf_map_update_elem(&traced, &ctgid, &fresh, BPF_ANY))
+	long err = bpf_map_update_elem(&traced, &ctgid, &fresh, BPF_NOEXIST);
+	if (err == -EEXIST) {
+		/* cannot happen (exits remove their entry); never count twice */
+	} else if (err) {
 		drop(KS_DROP_TRACED_FULL);
-	else
+	} else {
 		set_traced_bit(ctgid, true);
+		__sync_fetch_and_add(&live_procs, 1);
+	}
 	struct ks_event e = {};
 	hdr(&e, KS_EV_FORK, 0);
 	e.a[0] = ctgid;
@@ -473,6 +484,7 @@ int BPF_PROG(ks_exit)
 	else
 		status = BPF_CORE_READ(t, group_leader, exit_code);
 	small(KS_EV_EXIT, 0, status, 0, 0);
+	__sync_fetch_and_add(&live_procs, -1);
 	return 0;
 }
 

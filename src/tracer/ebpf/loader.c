@@ -632,11 +632,6 @@ static void report_drops(int fd, pid_t root)
 
 /* -------------------------------------------------------------- main -- */
 
-static int map_first_key(int fd, __u32 *key)
-{
-	return bpf_map_get_next_key(fd, NULL, key);
-}
-
 int main(int argc, char **argv)
 {
 	long linger_ms = 0;
@@ -835,6 +830,7 @@ int main(int argc, char **argv)
 			fail("cannot register the command's pid: %s", strerror(e));
 		}
 	}
+	__atomic_store_n(&skel->bss->live_procs, 1, __ATOMIC_SEQ_CST);
 	out_fmt("start\t%d\t%d\t%s\n", WIRE_VERSION, (int)pid, mode);
 	out_flush();
 	if (write(go[1], "g", 1) != 1)
@@ -877,8 +873,8 @@ int main(int argc, char **argv)
 		}
 		report_drops(bpf_map__fd(skel->maps.drops), pid);
 		if (root_done) {
-			if (map_first_key(traced_fd, &key) != 0)
-				break; /* every traced process has exited */
+			if (__atomic_load_n(&skel->bss->live_procs, __ATOMIC_SEQ_CST) == 0)
+				break; /* every traced process has exited, its records are out */
 			if (mono_ms() >= deadline)
 				break;
 		}
