@@ -880,8 +880,25 @@ int main(int argc, char **argv)
 		}
 		out_flush();
 	}
-	ring_buffer__consume(rb);
 
+	/* Survivors (the linger ran out): take them out of the trace before the
+	 * final drain, so that a busy one cannot keep it going. Their whole
+	 * bitmap word goes: every pid in it is a survivor being dropped too. */
+	static __u32 alive[65536];
+	int nalive = 0;
+	__u32 k, next, *prev = NULL;
+	while (bpf_map_get_next_key(traced_fd, prev, &next) == 0 && nalive < 65536) {
+		alive[nalive++] = next;
+		k = next;
+		prev = &k;
+	}
+	int bits_fd = bpf_map__fd(skel->maps.traced_bits);
+	for (int a = 0; a < nalive; a++) {
+		__u32 w = alive[a] >> 6;
+		__u64 zero = 0;
+		bpf_map_update_elem(bits_fd, &w, &zero, BPF_ANY);
+	}
+	ring_buffer__consume(rb);
 	report_drops(bpf_map__fd(skel->maps.drops), pid);
 
 	/* end: root status, lost count, traced processes still alive */
@@ -889,15 +906,8 @@ int main(int argc, char **argv)
 		out_fmt("end\t-\t%d\t%llu\t", WTERMSIG(status), drops_reported);
 	else
 		out_fmt("end\t%d\t-\t%llu\t", WEXITSTATUS(status), drops_reported);
-	__u32 k, next;
-	int nalive = 0;
-	__u32 *prev = NULL;
-	while (bpf_map_get_next_key(traced_fd, prev, &next) == 0 && nalive < 100000) {
-		out_fmt(nalive ? ",%u" : "%u", next);
-		nalive++;
-		k = next;
-		prev = &k;
-	}
+	for (int a = 0; a < nalive; a++)
+		out_fmt(a ? ",%u" : "%u", alive[a]);
 	if (!nalive)
 		out_str("-");
 	out_str("\n");
