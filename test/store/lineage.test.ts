@@ -90,6 +90,10 @@ describeStores('lineage', (ctx) => {
     expect(s!.count).toBe(121); // 120 parts and the program
     expect(s!.sample.length).toBe(50);
     expect(up.nodes.filter((n) => n.key.includes('/data/in/')).length).toBeLessThanOrEqual(50);
+    const capped = await lineage(ctx.store, LOCAL_ADMIN, { path: '/data/all' }, { maxNodes: 10 });
+    expect(capped.truncated).toBe(true);
+    expect(capped.nodes.length).toBeLessThanOrEqual(10);
+    expect(capped.nodes[0]!.key).toBe('f:/data/all#2'); // the shallowest are kept
     const both = await lineage(ctx.store, LOCAL_ADMIN, { path: '/data/all', version: 1 }, { direction: 'both', depth: 50 });
     expect(both.nodes.some((n) => n.depth < 0) && both.nodes.some((n) => n.depth > 0)).toBe(true);
   });

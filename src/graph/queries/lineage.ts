@@ -80,6 +80,8 @@ export async function walk(db: Queryable, start: number[], dir: 'up' | 'down', o
   const q = new Sql();
   const [near, far] = dir === 'up' ? ['from_id', 'to_id'] : ['to_id', 'from_id'];
   const sw = o.includeSoftware ? 'true' : `not ${SYSTEM_SOFTWARE('w.id')}`;
+  // Rows, not nodes: a node may come back at several depths.
+  const cap = o.maxNodes * 4;
   const { rows } = await db.query<{ id: number; depth: number }>(
     `with recursive w(id, depth) as (
        select s, 0 from unnest(${q.p(start)}::bigint[]) s
@@ -91,11 +93,24 @@ export async function walk(db: Queryable, start: number[], dir: 'up' | 'down', o
        ) nb
        where w.depth < ${q.p(o.depth)} and (w.depth = 0 or ${sw})
      )
-     select id, min(depth)::int as depth from w group by id order by 2, 1 limit ${q.p(o.maxNodes + 1)}`,
+     select id, depth from w limit ${q.p(cap)}`,
     q.params);
+  // No ORDER/GROUP BY above: PostgreSQL evaluates the recursive CTE lazily,
+  // breadth first, so the LIMIT stops the walk early on huge graphs.
   const depth = new Map<number, number>();
-  for (const r of rows.slice(0, o.maxNodes)) depth.set(Number(r.id), Number(r.depth));
-  return { depth, truncated: rows.length > o.maxNodes };
+  for (const r of rows) {
+    const id = Number(r.id);
+    const d = Number(r.depth);
+    if (!depth.has(id) || d < depth.get(id)!) depth.set(id, d);
+  }
+  let truncated = rows.length >= cap;
+  if (depth.size > o.maxNodes) {
+    const keep = [...depth].sort((a, b) => a[1] - b[1] || a[0] - b[0]).slice(0, o.maxNodes);
+    depth.clear();
+    for (const [id, d] of keep) depth.set(id, d);
+    truncated = true;
+  }
+  return { depth, truncated };
 }
 
 export async function lineage(store: Store, viewer: Viewer, ref: NodeRef, opts: LineageOptions = {}): Promise<Lineage> {
