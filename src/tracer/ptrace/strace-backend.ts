@@ -385,11 +385,10 @@ function runStrace(info: StraceInfo, request: TraceRequest, fifo: string): Promi
       envArgs.push('-E', request.env.PATH === undefined ? 'PATH' : `PATH=${request.env.PATH}`);
       env.PATH = plan.straceSearchPath;
     }
-    const child = spawn(info.path, [...straceOptions(info, fifo), ...envArgs, ...plan.args], {
-      cwd: request.cwd,
-      env,
-      stdio: 'inherit',
-    });
+    const straceArgv = [...straceOptions(info, fifo), ...envArgs, ...plan.args];
+    const child = spawn(info.path, straceArgv, { cwd: request.cwd, env, stdio: 'inherit' });
+    // strace's /proc/PID/cmdline, as its children show it until they exec.
+    const straceCmdline = Buffer.from(`${[info.path, ...straceArgv].join('\0')}\0`);
 
     let straceExit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
     let streamEnded = false;
@@ -397,18 +396,10 @@ function runStrace(info: StraceInfo, request: TraceRequest, fifo: string): Promi
 
     // --- the root's pid: strace's child once it has exec'd, or the tid of
     // the first trace line, whichever comes first.
-    let straceCmdline: Buffer | null = null;
     if (child.pid !== undefined) {
       const stracePid = child.pid;
       const finder = every(FIND_ROOT_POLL_MS, () => {
         if (startedCalled || straceExit) return stopInterval(finder);
-        straceCmdline ??= (() => {
-          try {
-            return readFileSync(`/proc/${stracePid}/cmdline`);
-          } catch {
-            return null;
-          }
-        })();
         const pid = findTracee(stracePid, straceCmdline);
         if (pid !== null) {
           stopInterval(finder);
