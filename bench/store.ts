@@ -31,7 +31,13 @@ while (t.events.length < target) {
 t.runEnd();
 const events = t.events;
 
-const store = await openStore({ db });
+if (db.startsWith('postgres')) {
+  // A schema of its own, made afresh each run.
+  const boot = await openStore({ db, migrate: false });
+  await boot.db.exec('drop schema if exists kiseki_bench cascade');
+  await boot.close();
+}
+const store = await openStore({ db, ...(db.startsWith('postgres') ? { schema: 'kiseki_bench' } : {}) });
 await resetStore(store.db);
 let t0 = performance.now();
 for (let k = 0, seq = 0; k < events.length; k += 5000, seq++) {

@@ -2,6 +2,7 @@
 // order, each recorded in schema_migrations. All pending migrations run in
 // one transaction under an advisory lock, so two processes opening the same
 // database at once apply each migration exactly once.
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +41,10 @@ export function loadMigrations(dir = migrationsDir()): Migration[] {
   return out;
 }
 
+export function checksumOf(m: Migration): string {
+  return createHash('sha256').update(m.sql).digest('hex');
+}
+
 /** Applies pending migrations; returns the versions it applied. */
 export async function migrate(db: Db, migrations = loadMigrations()): Promise<number[]> {
   try {
@@ -47,8 +52,18 @@ export async function migrate(db: Db, migrations = loadMigrations()): Promise<nu
       if (db.kind === 'postgres') await tx.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK.toString()]);
       await tx.exec(`create table if not exists schema_migrations (
         version integer primary key, name text not null, applied_at timestamptz not null default now())`);
-      const { rows } = await tx.query<{ version: number }>('select version from schema_migrations');
+      await tx.exec('alter table schema_migrations add column if not exists checksum text');
+      const { rows } = await tx.query<{ version: number; checksum: string | null }>('select version, checksum from schema_migrations');
       const done = new Set(rows.map((r) => Number(r.version)));
+      // A released migration must never change: refuse a database made with another text of it.
+      for (const r of rows) {
+        const m = migrations.find((x) => x.version === Number(r.version));
+        if (!m) continue;
+        if (r.checksum === null) await tx.query('update schema_migrations set checksum = $2 where version = $1', [m.version, checksumOf(m)]);
+        else if (r.checksum !== checksumOf(m)) {
+          throw new StoreError('E_STORE_MIGRATE', `migration ${String(m.version).padStart(3, '0')}-${m.name} differs from the one this database was made with; migrations are forward-only (add a new one)`);
+        }
+      }
       const known = Math.max(0, ...migrations.map((m) => m.version));
       const newest = Math.max(0, ...done);
       if (newest > known) {
@@ -58,7 +73,7 @@ export async function migrate(db: Db, migrations = loadMigrations()): Promise<nu
       for (const m of migrations) {
         if (done.has(m.version)) continue;
         await tx.exec(m.sql);
-        await tx.query('insert into schema_migrations (version, name) values ($1, $2)', [m.version, m.name]);
+        await tx.query('insert into schema_migrations (version, name, checksum) values ($1, $2, $3)', [m.version, m.name, checksumOf(m)]);
         applied.push(m.version);
       }
       return applied;

@@ -19,6 +19,19 @@ describeStores('store', (ctx) => {
     await Promise.all(stores.map((s) => s.close()));
   });
 
+  it('refuses a database whose applied migration text differs', async () => {
+    const opts = { db: ctx.target.db, ...(ctx.target.schema ? { schema: ctx.target.schema } : {}) };
+    await ctx.store.db.query(`update schema_migrations set checksum = 'edited' where version = 1`);
+    await ctx.closeForChild();
+    await expect(openStore(opts)).rejects.toThrow(/001-initial differs from the one this database was made with/);
+    const raw = await openStore({ ...opts, migrate: false });
+    await raw.db.query('update schema_migrations set checksum = null where version = 1'); // unknown: filled in on open
+    await raw.close();
+    await ctx.reopen();
+    const { rows } = await ctx.store.db.query<{ c: string }>('select checksum as c from schema_migrations where version = 1');
+    expect(rows[0]!.c).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it('refuses a database newer than it knows', async () => {
     const opts = { db: ctx.target.db, ...(ctx.target.schema ? { schema: ctx.target.schema } : {}) };
     await ctx.store.db.query(`insert into schema_migrations (version, name) values (999, 'from-the-future')`);
