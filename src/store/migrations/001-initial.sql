@@ -1,5 +1,6 @@
 -- Kiseki store, schema 1: ingest (raw events) and the provenance graph.
 -- Times are microseconds since the Unix epoch (bigint), as in TraceEvent.
+-- Identity keys use the "C" collation: byte order, fast, locale-independent.
 -- Paths: `path` is readable text (exactly the path when it is valid UTF-8;
 -- otherwise invalid bytes shown as \xNN) and `path_bytes` holds the exact
 -- bytes only for paths that are not valid UTF-8 (NULL otherwise).
@@ -8,7 +9,7 @@ create extension if not exists pg_trgm with schema public;
 
 -- ── ingest ─────────────────────────────────────────────────────────────
 create table ingest_source (
-  source      text primary key,
+  source      text collate "C" primary key,
   -- aggregation cursor: the next (seq, idx) to turn into graph rows
   next_seq    bigint not null default 0,
   next_idx    integer not null default 0,
@@ -20,7 +21,7 @@ create table ingest_source (
 );
 
 create table ingest_batch (
-  source       text not null,
+  source       text collate "C" not null,
   seq          bigint not null,
   event_count  integer not null,
   sha256       text not null,
@@ -29,7 +30,7 @@ create table ingest_batch (
 );
 
 create table raw_event (
-  source  text not null,
+  source  text collate "C" not null,
   seq     bigint not null,
   idx     integer not null,
   type    text not null,
@@ -47,7 +48,7 @@ create index raw_event_ts on raw_event (ts);
 create table node (
   id          bigint generated always as identity primary key,
   -- deterministic key: j:<scheduler>:<id>, p:<proc>#<execSeq>, f:<path key>#<version>, u:<uid>
-  key         text not null unique,
+  key         text collate "C" not null unique,
   kind        text not null check (kind in ('job', 'process', 'file', 'user')),
   label       text not null default '',
   -- the job a process/file version belongs to (generated or first seen in)
@@ -114,7 +115,7 @@ create table process (
 create table path (
   id           bigint generated always as identity primary key,
   -- lossless escaped path (\\ and \xNN), namespaced for pipes; hashed when long
-  key          text not null unique,
+  key          text collate "C" not null unique,
   path         text not null,
   path_bytes   bytea,
   -- aggregator state: the current version of this path
@@ -170,7 +171,7 @@ create index edge_to on edge (to_id, kind, from_id);
 
 -- aggregator state per process instance (host:boot:pid:start)
 create table proc_state (
-  proc             text primary key,
+  proc             text collate "C" primary key,
   job_key          text,
   parent           text,
   parent_exec_seq  integer,
