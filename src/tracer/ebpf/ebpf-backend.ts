@@ -10,7 +10,8 @@ import type { Readable } from 'node:stream';
 import { textToBytes } from '../../core/bytes-text.js';
 import { packageRoot } from '../../core/package-root.js';
 import type { Availability, TraceOutcome, TraceRequest, TracerBackend } from '../backend.js';
-import { decodeLine, LineSplitter, type EndLine } from './ebpf-decoder.js';
+import { LineSplitter } from '../line-splitter.js';
+import { decodeLine, type EndLine } from './ebpf-decoder.js';
 
 /** Where `npm run build:ebpf` puts the loader. */
 export function loaderPath(): string {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { textToBytes } from '../../core/bytes-text.js';
-import { decodeLine, LineSplitter, type LoaderLine } from './ebpf-decoder.js';
+import { LineSplitter } from '../line-splitter.js';
+import { decodeLine, type LoaderLine } from './ebpf-decoder.js';
 
 const hex = (b: Buffer | string) => (typeof b === 'string' ? Buffer.from(b) : b).toString('hex');
 const line = (...fields: Array<string | number>) => fields.join('\t');

@@ -24,6 +24,7 @@
 
 import { constants as osConstants } from 'node:os';
 import { bytesToText } from '../../core/bytes-text.js';
+import { LineSplitter } from '../line-splitter.js';
 import {
   AT_FDCWD,
   AT_REMOVEDIR,
@@ -728,7 +729,8 @@ export class StraceParser {
   private readonly onRecord: (r: RawRecord) => void;
   private readonly coalesce: boolean;
   private readonly maxHeld: number;
-  private partial = '';
+  private readonly splitter = new LineSplitter();
+  private readonly onLine = (line: string) => this.line(line);
   private readonly tgidOf = new Map<number, number>();
   private readonly held = new Map<number, ((tgid: number) => void)[]>();
   private readonly pending = new Map<number, Pending>();
@@ -752,32 +754,12 @@ export class StraceParser {
 
   /** Feed a chunk of strace output (bytes are taken as latin1: strace escapes all non-ASCII). */
   write(chunk: Buffer | string): void {
-    const text = typeof chunk === 'string' ? chunk : chunk.toString('latin1');
-    let start = 0;
-    let nl = text.indexOf('\n');
-    if (nl < 0) {
-      this.partial += text;
-      return;
-    }
-    let line = this.partial + text.slice(0, nl);
-    this.partial = '';
-    for (;;) {
-      this.line(line);
-      start = nl + 1;
-      nl = text.indexOf('\n', start);
-      if (nl < 0) break;
-      line = text.slice(start, nl);
-    }
-    this.partial = text.slice(start);
+    this.splitter.push(chunk, this.onLine);
   }
 
   /** End of input: finish what can be finished, flush everything held. */
   end(): void {
-    if (this.partial.length > 0) {
-      const p = this.partial;
-      this.partial = '';
-      this.line(p);
-    }
+    this.splitter.finish(this.onLine);
     for (const [tid, p] of this.pending) this.loss(tid, this.lastTs, `${p.name}: unfinished, never resumed`);
     for (const [tid, p] of this.pidChanged) this.loss(tid, this.lastTs, `${p.name}: pid changed, never resumed`);
     this.pending.clear();
