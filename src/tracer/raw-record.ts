@@ -127,9 +127,8 @@ export interface FchdirRecord extends Base {
   ret: number;
 }
 
-/** rename, renameat, renameat2. */
-export interface RenameRecord extends Base {
-  kind: 'rename';
+/** An existing name and a new one, each relative to its own dirfd. */
+interface PathPair {
   olddirfd: number;
   oldpath: string;
   newdirfd: number;
@@ -139,16 +138,14 @@ export interface RenameRecord extends Base {
   truncated?: boolean;
 }
 
+/** rename, renameat, renameat2. */
+export interface RenameRecord extends Base, PathPair {
+  kind: 'rename';
+}
+
 /** link, linkat. */
-export interface LinkRecord extends Base {
+export interface LinkRecord extends Base, PathPair {
   kind: 'link';
-  olddirfd: number;
-  oldpath: string;
-  newdirfd: number;
-  newpath: string;
-  flags: number;
-  ret: number;
-  truncated?: boolean;
 }
 
 /** symlink, symlinkat: target is stored as written, not resolved. */
