@@ -1,12 +1,12 @@
 // The capture suite: tiny real programs, one syscall pattern each, traced by
 // the real `kiseki run` under each backend. Every case asserts the exact set
 // of (program, path, read/write) facts, so both backends must agree.
-import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { textToBytes } from '../../src/core/bytes-text.js';
 import type { TraceEvent } from '../../src/core/trace-event.js';
-import { accessFacts, buildPrograms, fileOps, ofType, trace, workdir, type Backend } from './harness.js';
+import { accessFacts, buildPrograms, fileOps, ofType, PROGRAMS, trace, workdir, type Backend } from './harness.js';
 
 const backends: Backend[] = ['ebpf', 'ptrace'];
 const dataAccesses = (events: TraceEvent[]) => ofType(events, 'file.access').filter((e) => e.fileClass === 'data');
@@ -197,6 +197,18 @@ describe.each(backends)('capture with %s', (backend) => {
     if (end.lostEvents === 0) expect(writes).toHaveLength(10000);
     else expect(end.complete).toBe(false);
     expect(new Set(writes.map((w) => w.path)).size).toBe(writes.length);
+  });
+
+  it('sees a Python script read its input and write its output', () => {
+    const dir = workdir();
+    writeFileSync(join(dir, 'table.csv'), 'a,b\n1,2\n');
+    copyFileSync(join(PROGRAMS, 'csv-to-json.py'), join(dir, 'csv-to-json.py'));
+    const { events, result } = run(dir, ['/usr/bin/python3', 'csv-to-json.py']);
+    expect(result.status).toBe(0);
+    // The script itself is data: it is what a reproduction needs.
+    expect(accessFacts(events, { root: dir })).toEqual(['python3 ./csv-to-json.py r', 'python3 ./table.csv r', 'python3 ./table.json w']);
+    const software = accessFacts(events, { root: dir, software: true }).filter((f) => f.includes('/usr/lib/python3'));
+    expect(software.length).toBeGreaterThan(0);
   });
 
   it('records exec details: argv, cwd and allow-listed environment only', () => {
