@@ -5,3 +5,4 @@ export { migrate, loadMigrations, migrationsDir, type Migration } from './migrat
 export { dataDir, defaultPgliteDir } from './data-dir.js';
 export { toStoredPath, fromStoredPath, escapePath, unescapePath, pathKey, type StoredPath } from './path-text.js';
 export { resetStore, countRows, STORE_TABLES } from './reset.js';
+export { lockPglite, pgliteLockHolder, LOCK_FILE, type PgliteLock } from './pglite-lock.js';

@@ -1,7 +1,9 @@
+import { mkdirSync } from 'node:fs';
 import type { Db } from './db.js';
 import { defaultPgliteDir } from './data-dir.js';
 import { StoreError } from './errors.js';
 import { migrate, MIGRATION_LOCK } from './migrate.js';
+import { lockPglite, type PgliteLock } from './pglite-lock.js';
 
 export interface Store {
   readonly db: Db;
@@ -39,6 +41,7 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
     throw new StoreError('E_STORE_CONFIG', `bad schema name ${JSON.stringify(opts.schema)}`);
   }
   let db: Db;
+  let lock: PgliteLock | undefined;
   try {
     // Load only the driver in use (PGlite brings a large WASM module).
     if (isPostgresUrl(target)) {
@@ -59,7 +62,16 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
       db = await openPostgres(target, { schema: opts.schema });
     } else {
       const { openPglite } = await import('./pglite-db.js');
-      db = await openPglite(target === 'memory:' ? undefined : target);
+      if (target !== 'memory:') {
+        mkdirSync(target, { recursive: true });
+        lock = lockPglite(target);
+      }
+      try {
+        db = await openPglite(target === 'memory:' ? undefined : target);
+      } catch (err) {
+        lock?.release();
+        throw err;
+      }
       if (opts.schema) await db.exec(`create schema if not exists ${opts.schema}; set search_path = ${opts.schema}, public`);
     }
   } catch (err) {
@@ -70,11 +82,18 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
     if (opts.migrate !== false) await migrate(db);
   } catch (err) {
     await db.close().catch(() => {});
+    lock?.release();
     throw err;
   }
   return {
     db,
     location: isPostgresUrl(target) ? redact(target) : target,
-    close: () => db.close(),
+    close: async () => {
+      try {
+        await db.close();
+      } finally {
+        lock?.release();
+      }
+    },
   };
 }
