@@ -4,7 +4,7 @@
 // did it, whichever backend saw the system call.
 import { nowUs } from '../core/clock.js';
 import type { FileRuleAction } from '../core/defaults.js';
-import type { EventOf, TraceEvent } from '../core/trace-event.js';
+import type { EventOf, JobRef, TraceEvent } from '../core/trace-event.js';
 import {
   AT_FDCWD, AT_REMOVEDIR, CLOSE_RANGE_CLOEXEC, MAP_SHARED, O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT,
   O_DIRECTORY, O_PATH, O_RDONLY, O_TRUNC, O_WRONLY, PROT_WRITE, type RawRecord,
@@ -33,6 +33,24 @@ interface Proc {
   execSeq: number;
   accesses: Map<OpenDesc, Access>;
   pipes: number;
+  /** Cluster mode: the job this process belongs to. */
+  job?: JobRef;
+  /** Agent mode: attached at exec, process.start waits for that exec's environment. */
+  attach?: { ppid: number; ts: number; startNs: string; scheduler: 'slurm' | 'pbs' };
+}
+
+/** Agent mode: how a process that execs with a job variable joins its job. */
+export interface JobAttribution {
+  /**
+   * The job of a process attached at exec, from its environment (which may
+   * be cut at 16 KiB: read /proc/PID/environ then), or undefined to leave
+   * the process untraced.
+   */
+  jobOf(pid: number, scheduler: 'slurm' | 'pbs', env: readonly string[] | undefined): JobRef | undefined;
+  /** Where the attached process starts: cwd and the fds it inherited. */
+  rootOf(pid: number, env: readonly string[] | undefined): { cwd: string; fds: InheritedFd[] };
+  /** A process left out (no job, job not opted in, excluded): stop tracing it. */
+  untrace(pid: number): void;
 }
 
 type Desc = OpenDesc & { cls: FileRuleAction | 'pipe' };
@@ -52,6 +70,8 @@ export interface NormalizerOptions {
   emit(event: TraceEvent): void;
   /** Is this path a directory? Used only for opens that moved no bytes. */
   isDirectory(path: string): boolean;
+  /** Agent mode: processes join jobs at exec (attach records). */
+  attribution?: JobAttribution;
 }
 
 /** Records of a pid whose fork we have not seen yet are held, up to this many. */
@@ -63,6 +83,8 @@ export class Normalizer {
   private pendingCount = 0;
   private lost = 0;
   private rootPid: number | undefined;
+  /** Agent mode: pids left out (and their children) until they exit. */
+  private readonly ignored = new Set<number>();
 
   constructor(private readonly opts: NormalizerOptions) {}
 
@@ -74,8 +96,9 @@ export class Normalizer {
     return `${this.opts.host}:${this.opts.bootId}:${pid}:${startNs}`;
   }
 
-  startRoot(root: { pid: number; ppid: number; ts: number; cwd: string; startNs: string; fds: InheritedFd[] }): string {
+  startRoot(root: { pid: number; ppid: number; ts: number; cwd: string; startNs: string; fds: InheritedFd[]; job?: JobRef }): string {
     const proc = this.newProc(root.pid, root.startNs, root.cwd, new FdTable());
+    if (root.job) proc.job = root.job;
     for (const f of root.fds) {
       const desc = this.inheritedDesc(f, root.ts);
       if (desc) proc.fds.set(f.fd, desc, false);
@@ -92,12 +115,43 @@ export class Normalizer {
       this.opts.emit({ type: 'trace.lost', ts: r.ts, count: r.count, reason: r.reason });
       return;
     }
+    if (r.kind === 'attach') {
+      if (this.procs.has(r.pid) || !this.opts.attribution) return; // registered before: already a root
+      this.ignored.delete(r.pid);
+      const proc = this.newProc(r.pid, String(r.startNs), '/', new FdTable());
+      proc.attach = { ppid: r.ppid, ts: r.ts, startNs: String(r.startNs), scheduler: r.scheduler };
+      return;
+    }
     const proc = this.procs.get(r.pid);
     if (!proc) {
+      if (this.ignored.size > 0 && this.ignored.has(r.pid)) {
+        if (r.kind === 'fork') this.ignore(r.child);
+        else if (r.kind === 'exit') this.ignored.delete(r.pid);
+        return;
+      }
       this.hold(r);
       return;
     }
     this.apply(proc, r);
+  }
+
+  /** Agent mode: the jobs of the processes now traced, with how many each has. */
+  liveJobs(): Map<string, { job: JobRef; procs: number }> {
+    const out = new Map<string, { job: JobRef; procs: number }>();
+    for (const p of this.procs.values()) {
+      if (!p.job) continue;
+      const k = `${p.job.scheduler}:${p.job.id}`;
+      const e = out.get(k) ?? { job: p.job, procs: 0 };
+      e.procs += 1;
+      out.set(k, e);
+    }
+    return out;
+  }
+
+  private ignore(pid: number): void {
+    this.ignored.add(pid);
+    this.pending.delete(pid);
+    this.opts.attribution?.untrace(pid);
   }
 
   /** Ends the trace: flushes open accesses; returns processes still alive. */
@@ -144,6 +198,7 @@ export class Normalizer {
     this.opts.emit({
       type: 'process.start', ts, proc: proc.ref, parent: parent?.ref ?? null, parentExecSeq,
       host: this.opts.host, bootId: this.opts.bootId, pid: proc.pid, ppid, startNs, cwd: proc.cwd,
+      ...(proc.job ? { job: proc.job } : {}),
     });
   }
 
@@ -154,11 +209,13 @@ export class Normalizer {
         if (old) this.flushAll(old);
         const startNs = String(r.childStartNs ?? r.ts * 1000);
         const child = this.newProc(r.child, startNs, proc.cwd, r.sharesFiles ? proc.fds : proc.fds.clone());
+        if (proc.job) child.job = proc.job;
         this.emitStart(child, proc, proc.execSeq, proc.pid, r.ts, startNs);
         this.replay(r.child);
         return;
       }
       case 'exec': return this.exec(proc, r);
+      case 'attach': return;
       case 'exit': {
         this.flushAll(proc);
         const signal = r.status & 0x7f;
@@ -314,6 +371,25 @@ export class Normalizer {
   }
 
   private exec(proc: Proc, r: Extract<RawRecord, { kind: 'exec' }>): void {
+    if (proc.attach && r.ret >= 0) {
+      const a = proc.attach;
+      proc.attach = undefined;
+      const attr = this.opts.attribution!;
+      const job = attr.jobOf(proc.pid, a.scheduler, r.env);
+      if (!job) {
+        this.procs.delete(proc.pid);
+        this.ignore(proc.pid);
+        return;
+      }
+      proc.job = job;
+      const root = attr.rootOf(proc.pid, r.env);
+      proc.cwd = root.cwd;
+      for (const f of root.fds) {
+        const desc = this.inheritedDesc(f, a.ts);
+        if (desc) proc.fds.set(f.fd, desc, false);
+      }
+      this.emitStart(proc, null, null, a.ppid, a.ts, a.startNs);
+    }
     const path = resolveAgainst(proc.cwd, r.path);
     if (r.ret < 0) {
       this.opts.emit({

@@ -19,6 +19,10 @@ const ProgramRun = {
   execSeq: z.number().int().nonnegative(),
 };
 
+/** A scheduler's job: `{scheduler: 'slurm', id: '42'}`; a local run is scheduler `local`. */
+export const JobRef = z.object({ scheduler: z.string().min(1), id: z.string().min(1) }).strict();
+export type JobRef = z.infer<typeof JobRef>;
+
 export const RunStart = z.object({
   type: z.literal('run.start'),
   format: z.literal(TRACE_FORMAT),
@@ -48,6 +52,12 @@ export const ProcessStart = z.object({
   ppid: z.number().int().nonnegative(),
   startNs: z.string(),
   cwd: Path,
+  /**
+   * Cluster mode: the job this process belongs to (from SLURM_JOB_ID /
+   * PBS_JOBID at exec, inherited at fork, or a registered pid). Absent: the
+   * job of the source's run.start.
+   */
+  job: JobRef.optional(),
 }).strict();
 
 export const ProcessExec = z.object({
@@ -162,6 +172,41 @@ export const TraceLost = z.object({
   ts: Ts,
   count: z.number().int().positive(),
   reason: z.string(),
+  /** Cluster mode: the job whose events were lost (absent: the source's job). */
+  job: JobRef.optional(),
+}).strict();
+
+/**
+ * A scheduler's record of a job (Slurm Prolog/Epilog hooks, PBS hooks):
+ * sent at start and at end; later non-null values win.
+ */
+export const JobInfo = z.object({
+  type: z.literal('job.info'),
+  ts: Ts,
+  job: JobRef,
+  cluster: z.string().optional(),
+  name: z.string().optional(),
+  user: z.string().optional(),
+  uid: z.number().int().optional(),
+  gid: z.number().int().optional(),
+  account: z.string().optional(),
+  partition: z.string().optional(),
+  qos: z.string().optional(),
+  nodes: z.array(z.string()).optional(),
+  /** Path of the submitted script (Slurm's Command). */
+  scriptPath: z.string().optional(),
+  /** The job script's text, as the scheduler kept it. */
+  script: z.string().optional(),
+  scriptSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  submitArgs: z.array(z.string()).optional(),
+  submitDir: z.string().optional(),
+  submitTs: Ts.optional(),
+  startTs: Ts.optional(),
+  endTs: Ts.optional(),
+  exitCode: z.number().int().nullable().optional(),
+  signal: z.number().int().nullable().optional(),
+  state: z.string().optional(),
+  comment: z.string().optional(),
 }).strict();
 
 export const RunEnd = z.object({
@@ -191,6 +236,7 @@ export const TraceEvent = z.discriminatedUnion('type', [
   FileFacts,
   TraceLost,
   RunEnd,
+  JobInfo,
 ]);
 
 export type TraceEvent = z.infer<typeof TraceEvent>;

@@ -21,7 +21,8 @@ export class GraphBuilder {
     switch (ev.type) {
       case 'run.start': this.runStart(ev); break;
       case 'run.end': this.runEnd(ev); break;
-      case 'trace.lost': this.jobPatch({ complete: false }); break;
+      case 'trace.lost': this.traceLost(ev); break;
+      case 'job.info': this.jobInfo(ev); break;
       case 'process.start': this.processStart(ev); break;
       case 'process.exec': this.processExec(ev); break;
       case 'process.exit': this.processExit(ev); break;
@@ -71,6 +72,45 @@ export class GraphBuilder {
     const u = userKey(ev.uid);
     this.node({ op: 'node', kind: 'user', key: u, label: ev.user, attrs: { uid: ev.uid, name: ev.user } });
     this.edge('wasAssociatedWith', key, u, { ts: ev.ts, role: 'owner' });
+  }
+
+  /** Cluster mode: a job named by an event (process.start, trace.lost, job.info). */
+  private namedJob(job: { scheduler: string; id: string }): string {
+    const key = jobKey(job.scheduler, job.id);
+    this.node({ op: 'node', kind: 'job', key, label: job.id, attrs: { scheduler: job.scheduler, jobRef: job.id } });
+    return key;
+  }
+
+  private traceLost(ev: EventOf<'trace.lost'>): void {
+    if (!ev.job) return this.jobPatch({ complete: false });
+    this.node({ op: 'node', kind: 'job', key: this.namedJob(ev.job), attrs: { complete: false } });
+  }
+
+  private jobInfo(ev: EventOf<'job.info'>): void {
+    const key = this.namedJob(ev.job);
+    const attrs: Extract<NodeMutation, { kind: 'job' }>['attrs'] = {};
+    if (ev.name !== undefined) attrs.name = ev.name;
+    if (ev.scriptPath !== undefined) attrs.script = ev.scriptPath;
+    if (ev.submitArgs !== undefined) attrs.argv = ev.submitArgs;
+    if (ev.submitDir !== undefined) attrs.cwd = ev.submitDir;
+    if (ev.nodes !== undefined) attrs.host = ev.nodes.join(',');
+    if (ev.uid !== undefined) attrs.uid = ev.uid;
+    if (ev.gid !== undefined) attrs.gid = ev.gid;
+    if (ev.user !== undefined) attrs.userName = ev.user;
+    if (ev.startTs !== undefined) attrs.startTs = ev.startTs;
+    if (ev.endTs !== undefined) attrs.endTs = ev.endTs;
+    if (ev.exitCode !== undefined) attrs.exitCode = ev.exitCode;
+    if (ev.signal !== undefined) attrs.signal = ev.signal;
+    if (ev.state !== undefined) attrs.state = ev.state;
+    const owner = {
+      ...(ev.uid !== undefined ? { ownerUid: ev.uid } : {}), ...(ev.gid !== undefined ? { ownerGid: ev.gid } : {}),
+    };
+    this.node({ op: 'node', kind: 'job', key, ...(ev.startTs !== undefined ? { ts: ev.startTs } : {}), ...owner, attrs });
+    if (ev.uid !== undefined) {
+      const u = userKey(ev.uid);
+      this.node({ op: 'node', kind: 'user', key: u, label: ev.user ?? String(ev.uid), attrs: { uid: ev.uid, ...(ev.user !== undefined ? { name: ev.user } : {}) } });
+      this.edge('wasAssociatedWith', key, u, { ts: ev.startTs ?? ev.ts, role: 'owner' });
+    }
   }
 
   private runEnd(ev: EventOf<'run.end'>): void {
@@ -132,6 +172,7 @@ export class GraphBuilder {
     ps.pid = ev.pid;
     ps.ppid = ev.ppid;
     ps.cwd = ev.cwd;
+    if (ev.job) ps.jobKey = this.namedJob(ev.job);
     this.procJob(ps);
     if (!first) return;
     // Runs seen before their process.start (out of order): link them now.

@@ -217,6 +217,18 @@ export interface MmapRecord extends Base {
   ret: number;
 }
 
+/**
+ * Agent mode (eBPF): the process became traced at this exec because its new
+ * environment names a job (SLURM_JOB_ID / PBS_JOBID). The exec record
+ * follows; its parent is not traced (a scheduler daemon).
+ */
+export interface AttachRecord extends Base {
+  kind: 'attach';
+  scheduler: 'slurm' | 'pbs';
+  startNs: number;
+  ppid: number;
+}
+
 /** The backend lost records (ring buffer overflow, parse failure, ...). */
 export interface LostRecord extends Base {
   kind: 'lost';
@@ -246,6 +258,7 @@ export type RawRecord =
   | FtruncateRecord
   | TransferRecord
   | MmapRecord
+  | AttachRecord
   | LostRecord;
 
 export type RawRecordKind = RawRecord['kind'];

@@ -120,7 +120,7 @@ class Fields {
 
 const RECORD_KINDS = new Set<string>([
   'fork', 'exec', 'exit', 'open', 'close', 'close_range', 'io', 'dup', 'set_cloexec', 'pipe', 'chdir', 'fchdir',
-  'rename', 'link', 'symlink', 'unlink', 'mkdir', 'truncate', 'ftruncate', 'transfer', 'mmap', 'lost',
+  'rename', 'link', 'symlink', 'unlink', 'mkdir', 'truncate', 'ftruncate', 'transfer', 'mmap', 'attach', 'lost',
 ]);
 
 const TRANSFER_CALLS = new Set<TransferRecord['call']>(['copy_file_range', 'sendfile', 'splice', 'tee']);
@@ -265,6 +265,11 @@ function decodeRecord(kind: string, r: Fields): RawRecord {
     }
     case 'mmap':
       return { kind: 'mmap', ...base, fd: r.int('fd'), prot: r.int('prot'), flags: r.int('flags'), ret: r.int('ret') };
+    case 'attach': {
+      const scheduler = r.word('scheduler');
+      if (scheduler !== 'slurm' && scheduler !== 'pbs') throw new DecodeError(`unknown scheduler ${JSON.stringify(scheduler.slice(0, 20))}`);
+      return { kind: 'attach', ...base, scheduler, startNs: r.int('startNs'), ppid: r.int('ppid') };
+    }
     case 'lost': {
       const count = r.int('count');
       return { kind: 'lost', ...base, count, reason: r.word('reason') };

@@ -54,6 +54,10 @@ char LICENSE[] SEC("license") = "GPL";
  * `traced` map empties a moment before the last exit record is out. */
 __u64 live_procs = 0;
 
+/* Agent mode (set by the loader): a process that execs with SLURM_JOB_ID or
+ * PBS_JOBID in its new environment becomes traced, with its descendants. */
+const volatile __u8 agent_mode = 0;
+
 /* Syscall number -> enum ks_sys, filled by the loader (raw mode). */
 const volatile __u8 sys_kind[KS_NR_MAX] = {};
 /* Syscall numbers of the calls with an enter probe (raw mode); -1: none. */
@@ -388,12 +392,88 @@ int BPF_PROG(ks_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
+/* Agent mode: scan the environment block of the new image, one string per
+ * bpf_loop step (bounded: KS_ENV_SCAN_MAX strings), for a job id variable. */
+#define KS_ENV_SCAN_MAX 1024
+struct env_ctx {
+	__u64 addr;
+	__u64 end;
+	__u32 found;
+};
+
+static long env_cb(__u32 i, struct env_ctx *c)
+{
+	if (c->addr >= c->end)
+		return 1;
+	char b[16] = {};
+	__u64 left = c->end - c->addr;
+	if (left >= 13 && bpf_probe_read_user(b, 13, (void *)c->addr) == 0) {
+		if (b[0] == 'S' && b[1] == 'L' && b[2] == 'U' && b[3] == 'R' && b[4] == 'M' && b[5] == '_' &&
+		    b[6] == 'J' && b[7] == 'O' && b[8] == 'B' && b[9] == '_' && b[10] == 'I' && b[11] == 'D' &&
+		    b[12] == '=') {
+			c->found = KS_ATTACH_SLURM;
+			return 1;
+		}
+		if (b[0] == 'P' && b[1] == 'B' && b[2] == 'S' && b[3] == '_' && b[4] == 'J' && b[5] == 'O' &&
+		    b[6] == 'B' && b[7] == 'I' && b[8] == 'D' && b[9] == '=') {
+			c->found = KS_ATTACH_PBS;
+			return 1;
+		}
+	}
+	/* length of this string: read it into the scratch buffer (unused yet) */
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 1;
+	long n = bpf_probe_read_user_str(&s->data[0], 32768, (void *)c->addr);
+	if (n <= 0)
+		return 1;
+	c->addr += n;
+	return 0;
+}
+
+static __always_inline __u32 env_job_var(struct task_struct *p)
+{
+	struct mm_struct *mm = BPF_CORE_READ(p, mm);
+	struct env_ctx c = { .addr = BPF_CORE_READ(mm, env_start), .end = BPF_CORE_READ(mm, env_end) };
+	if (c.end <= c.addr)
+		return 0;
+	bpf_loop(KS_ENV_SCAN_MAX, env_cb, &c, 0);
+	return c.found;
+}
+
+/* Agent mode: a process not traced yet execs; trace it (and so its future
+ * children) when its new environment names a job. */
+static __always_inline bool agent_attach(struct task_struct *p, __u32 tgid)
+{
+	__u32 why = env_job_var(p);
+	if (!why)
+		return false;
+	struct ks_proc fresh = {};
+	long err = bpf_map_update_elem(&traced, &tgid, &fresh, BPF_NOEXIST);
+	if (err && err != -EEXIST) {
+		drop(KS_DROP_TRACED_FULL);
+		return false;
+	}
+	if (!err)
+		__sync_fetch_and_add(&live_procs, 1);
+	set_traced_bit(tgid, true);
+	struct ks_event e = {};
+	hdr(&e, KS_EV_ATTACH, 0);
+	e.a[0] = why;
+	e.a[1] = BPF_CORE_READ(p, start_boottime);
+	e.a[2] = BPF_CORE_READ(p, real_parent, tgid);
+	emit_small(&e);
+	return true;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(ks_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
-	if (!is_traced(tgid))
-		return 0;
+	if (!is_traced(tgid)) {
+		if (!agent_mode || !agent_attach(p, tgid))
+			return 0;
+	}
 	/* Bytes of every fd so far, including those close-on-exec just shut. */
 	flush_range(tgid, 0, 0xffffffff);
 

@@ -47,6 +47,7 @@ enum ks_type {
 	KS_EV_FTRUNCATE,
 	KS_EV_TRANSFER,
 	KS_EV_MMAP,
+	KS_EV_ATTACH,      /* agent mode: a process became traced at exec */
 	KS_EV_MAX
 };
 
@@ -56,6 +57,10 @@ enum ks_type {
 #define KS_F_TRUNC2 0x4
 #define KS_F_HAS_INODE 0x8  /* open: a[4] = dev (kernel encoding), a[5] = ino */
 #define KS_F_SHARES_FILES 0x10 /* fork: CLONE_FILES */
+
+/* Why a process became traced in agent mode (a[0] of KS_EV_ATTACH). */
+#define KS_ATTACH_SLURM 1 /* SLURM_JOB_ID= in the environment of the new image */
+#define KS_ATTACH_PBS 2   /* PBS_JOBID= */
 
 /* Transfer calls (a[0] of KS_EV_TRANSFER). */
 enum ks_transfer {
@@ -89,6 +94,7 @@ enum ks_transfer {
  *  FTRUNCATE   a0 fd a1 length
  *  TRANSFER    a0 call (ks_transfer) a1 fd in a2 fd out
  *  MMAP        a0 fd a1 prot a2 flags
+ *  ATTACH      a0 reason (KS_ATTACH_*) a1 start_boottime ns a2 parent tgid
  * Blob lengths are in len[] (no NUL terminators stored for paths), the blobs
  * follow the header back to back. Argv and env blocks are NUL-separated
  * strings as in /proc/PID/cmdline.

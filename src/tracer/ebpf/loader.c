@@ -305,6 +305,10 @@ static int on_record(void *ctx, void *data, size_t size)
 		head("mmap", e);
 		out_fmt("\t%lld\t%lld\t%lld\t%lld", a[0], a[1], a[2], ret);
 		break;
+	case KS_EV_ATTACH:
+		head("attach", e);
+		out_fmt("\t%s\t%lld\t%lld", a[0] == KS_ATTACH_PBS ? "pbs" : "slurm", a[1], a[2]);
+		break;
 	default:
 		head("lost", e);
 		out_fmt("\t1\tunknown_record_type_%u", e->type);
@@ -591,6 +595,7 @@ static char *unhex(const char *s)
 static void usage(void)
 {
 	fprintf(stderr, "usage: kiseki-ebpf [--linger-ms N] [--mode raw|each] [--hex-args] [--out-fd N] -- FILE [ARGV0 [ARGS...]]\n"
+			"       kiseki-ebpf --agent [--mode raw|each] [--out-fd N]   (trace the jobs of this node)\n"
 			"       kiseki-ebpf --check [--mode raw|each]\n");
 	exit(2);
 }
@@ -630,6 +635,112 @@ static void report_drops(int fd, pid_t root)
 	}
 }
 
+/* ------------------------------------------------------------- agent -- */
+
+static volatile sig_atomic_t agent_stop;
+
+static void on_stop(int sig)
+{
+	agent_stop = 1;
+}
+
+/* Clears (or sets) one pid's bit in the fast-path bitmap. A read-modify-write
+ * from user space: a fork that sets another bit of the same 64-pid word in
+ * the same microsecond can be undone (that process then goes untraced). */
+static void user_set_bit(int bits_fd, __u32 pid, bool on)
+{
+	__u32 w = pid >> 6;
+	__u64 v = 0;
+	bpf_map_lookup_elem(bits_fd, &w, &v);
+	if (on)
+		v |= 1ULL << (pid & 63);
+	else
+		v &= ~(1ULL << (pid & 63));
+	bpf_map_update_elem(bits_fd, &w, &v, BPF_ANY);
+}
+
+/* One command per line on stdin:
+ *   trace PID     start tracing PID (and its future children): a pid
+ *                 registered by a scheduler hook, or found at start-up
+ *   untrace PID   stop tracing PID (a job that did not opt in)
+ * Answers nothing; EOF on stdin stops the agent like SIGTERM. */
+static bool agent_command(struct kiseki *skel, int traced_fd, char *line)
+{
+	char *sp = strchr(line, ' ');
+	if (!sp)
+		return true;
+	*sp = 0;
+	long pid = strtol(sp + 1, NULL, 10);
+	if (pid <= 0 || pid >= (1L << 22))
+		return true;
+	__u32 key = (__u32)pid;
+	int bits_fd = bpf_map__fd(skel->maps.traced_bits);
+	if (strcmp(line, "trace") == 0) {
+		struct ks_proc fresh = { 0 };
+		if (bpf_map_update_elem(traced_fd, &key, &fresh, BPF_NOEXIST) == 0)
+			__atomic_add_fetch(&skel->bss->live_procs, 1, __ATOMIC_SEQ_CST);
+		user_set_bit(bits_fd, key, true);
+	} else if (strcmp(line, "untrace") == 0) {
+		user_set_bit(bits_fd, key, false);
+		if (bpf_map_delete_elem(traced_fd, &key) == 0)
+			__atomic_sub_fetch(&skel->bss->live_procs, 1, __ATOMIC_SEQ_CST);
+	}
+	return true;
+}
+
+static int agent_loop(struct kiseki *skel, struct ring_buffer *rb, int traced_fd)
+{
+	struct sigaction sa = { 0 };
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	out_fmt("start\t%d\t0\t%s\n", WIRE_VERSION, "agent");
+	out_flush();
+	phase("agent started");
+	int rb_fd = ring_buffer__epoll_fd(rb);
+	int drops_fd = bpf_map__fd(skel->maps.drops);
+	char cmd[256];
+	size_t clen = 0;
+	bool stdin_open = true;
+	while (!agent_stop) {
+		struct pollfd pfd[2] = {
+			{ .fd = rb_fd, .events = POLLIN },
+			{ .fd = stdin_open ? 0 : -1, .events = POLLIN },
+		};
+		poll(pfd, 2, 50);
+		if (stdin_open && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+			ssize_t n = read(0, cmd + clen, sizeof(cmd) - 1 - clen);
+			if (n <= 0) {
+				if (n == 0 || errno != EINTR)
+					break; /* our parent is gone */
+			} else {
+				clen += (size_t)n;
+				cmd[clen] = 0;
+				char *nl;
+				while ((nl = strchr(cmd, '\n'))) {
+					*nl = 0;
+					agent_command(skel, traced_fd, cmd);
+					size_t used = (size_t)(nl - cmd) + 1;
+					memmove(cmd, nl + 1, clen - used + 1);
+					clen -= used;
+				}
+				if (clen >= sizeof(cmd) - 1)
+					clen = 0; /* overlong line: drop it */
+			}
+		}
+		ring_buffer__consume(rb);
+		report_drops(drops_fd, 0);
+		out_flush();
+	}
+	ring_buffer__consume(rb);
+	report_drops(drops_fd, 0);
+	out_fmt("end\t0\t-\t%llu\t-\n", drops_reported);
+	out_flush();
+	_exit(0);
+}
+
 /* -------------------------------------------------------------- main -- */
 
 int main(int argc, char **argv)
@@ -638,6 +749,7 @@ int main(int argc, char **argv)
 	const char *mode = "raw";
 	bool hex_args = false;
 	bool check = false;
+	bool agent = false;
 	int i;
 
 	t0 = mono_ms();
@@ -656,13 +768,15 @@ int main(int argc, char **argv)
 			out_fd = (int)strtol(argv[++i], NULL, 10);
 		} else if (strcmp(argv[i], "--hex-args") == 0) {
 			hex_args = true;
+		} else if (strcmp(argv[i], "--agent") == 0) {
+			agent = true;
 		} else if (strcmp(argv[i], "--check") == 0) {
 			check = true; /* load and attach, then exit: can we trace here? */
 		} else {
 			usage();
 		}
 	}
-	if ((!check && i + 1 > argc) || (strcmp(mode, "raw") != 0 && strcmp(mode, "each") != 0))
+	if ((!check && !agent && i + 1 > argc) || (strcmp(mode, "raw") != 0 && strcmp(mode, "each") != 0))
 		usage();
 	if (linger_ms < 0)
 		linger_ms = 0;
@@ -670,7 +784,16 @@ int main(int argc, char **argv)
 	char *file = NULL;
 	char **cargv = NULL;
 	char *argv0_default[2] = { NULL, NULL };
-	if (!check) {
+	if (!check && agent) {
+		if (fcntl(out_fd, F_SETFD, FD_CLOEXEC) != 0) {
+			fprintf(stderr, "kiseki-ebpf: fd %d is not open: the records go there (e.g. run with 3>records.txt)\n", out_fd);
+			return 2;
+		}
+		ocap = 1 << 20;
+		obuf = malloc(ocap);
+		if (!obuf)
+			return 2;
+	} else if (!check) {
 		if (fcntl(out_fd, F_SETFD, FD_CLOEXEC) != 0) {
 			fprintf(stderr, "kiseki-ebpf: fd %d is not open: the records go there (e.g. run with 3>records.txt)\n", out_fd);
 			return 2;
@@ -742,6 +865,7 @@ int main(int argc, char **argv)
 		bpf_map__set_max_entries(skel->maps.rb, (__u32)v);
 	}
 	skel->rodata->rb_wakeup_bytes = bpf_map__max_entries(skel->maps.rb) / 8;
+	skel->rodata->agent_mode = agent ? 1 : 0;
 	if (strcmp(mode, "raw") == 0)
 		select_raw_mode(skel);
 	else
@@ -765,6 +889,8 @@ int main(int argc, char **argv)
 	int traced_fd = bpf_map__fd(skel->maps.traced);
 
 	boot_to_real_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME);
+	if (agent)
+		return agent_loop(skel, rb, traced_fd);
 
 	/* Handshake: the child first gets ready (signals, fds) and says so on
 	 * `ready`, then waits on `go` until its pid is in `traced`. Everything
