@@ -32,6 +32,10 @@ interface Options {
   only: string[] | null;
   modes: ModeName[];
   quick: boolean;
+  /** Before each run, wait until the rest of the machine uses less than this many CPUs… */
+  quietBelow: number;
+  /** …but at most this many seconds. */
+  quietWaitS: number;
   workdir: string;
   keep: boolean;
   writeDocs: boolean;
@@ -49,6 +53,8 @@ function usage(): never {
   --quick            1 run, smaller inputs: to try the bench quickly
   --workdir DIR      where inputs and outputs go (default /tmp/kiseki-bench)
   --keep             keep traces and outputs of every run
+  --quiet-below C    before each run wait until other processes use < C CPUs (default 0.3)
+  --quiet-wait S     … for at most S seconds (default 20; 0 = do not wait)
   --write-docs       write the tables into docs/performance.md under "Capture"
 `);
   process.exit(0);
@@ -57,7 +63,7 @@ function usage(): never {
 function parseOptions(argv: string[]): Options {
   const o: Options = {
     runs: 3, startupRuns: 10, only: null, modes: [...MODE_NAMES], quick: false,
-    workdir: '/tmp/kiseki-bench', keep: false, writeDocs: false,
+    workdir: '/tmp/kiseki-bench', keep: false, writeDocs: false, quietBelow: 0.3, quietWaitS: 20,
   };
   let runsGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -85,6 +91,8 @@ function parseOptions(argv: string[]): Options {
       case '--quick': o.quick = true; break;
       case '--workdir': o.workdir = resolve(value()); break;
       case '--keep': o.keep = true; break;
+      case '--quiet-below': o.quietBelow = Number(value()); break;
+      case '--quiet-wait': o.quietWaitS = Number(value()); break;
       case '--write-docs': o.writeDocs = true; break;
       case '-h': case '--help': usage();
       // falls through (usage exits)
@@ -281,6 +289,8 @@ function runOnce(argv: string[], opts: {
 interface Sample {
   wallNs: number;
   insideNs: number | null;
+  /** user + sys of the workload's processes, from bash's `times`. */
+  cpuNs: number | null;
   events: number | null;
   lost: number;
   stillRunning: number;
@@ -290,6 +300,10 @@ interface Sample {
   ok: boolean;
   /** Exit status not 0, or killed: left out of the medians. */
   failed: boolean;
+  /** CPUs the rest of the machine used during the run (untraced runs only: busy − the workload's own CPU). */
+  othersCpus: number | null;
+  /** The machine was still busy (this many CPUs) when the run started. */
+  startedBusy: number | null;
 }
 
 interface Cell {
@@ -315,11 +329,21 @@ function readTrace(file: string): { events: number; lost: number; stillRunning: 
   return { events: lines.length, lost, stillRunning, complete };
 }
 
+/** Children's user + sys from the output of bash's `times` (second line: "0m4.512s 0m0.301s"). */
+function readTimes(file: string): number | null {
+  if (!existsSync(file)) return null;
+  const line = readFileSync(file, 'utf8').trim().split('\n')[1] ?? '';
+  const parts = [...line.matchAll(/(\d+)m([\d.]+)s/g)];
+  if (parts.length !== 2) return null;
+  return Math.round(parts.reduce((sum, m) => sum + (Number(m[1]) * 60 + Number(m[2])) * 1e9, 0));
+}
+
 function wrap(script: string, timeFile: string): string[] {
   // The workload times itself, so that the tracer's start-up and shutdown
-  // stay out of the steady-state figure.
+  // stay out of the steady-state figure; `times` adds the CPU time (user +
+  // sys) of everything it waited for, which a busy neighbour disturbs less.
   return ['/bin/bash', '-c',
-    `t0=$(date +%s%N); ( ${script} ); rc=$?; t1=$(date +%s%N); echo $((t1 - t0)) > '${timeFile}'; exit $rc`];
+    `t0=$(date +%s%N); ( ${script} ); rc=$?; t1=$(date +%s%N); times > '${timeFile}.cpu'; echo $((t1 - t0)) > '${timeFile}'; exit $rc`];
 }
 
 // ---------------------------------------------------------------- statistics and formatting
@@ -355,6 +379,30 @@ function table(head: string[], rows: string[][]): string {
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 // ---------------------------------------------------------------- the bench
+
+/** Busy CPU time of the whole machine so far (all CPUs, ns), from /proc/stat. */
+function machineBusyNs(): number {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest is inside user)
+  const busy = f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!;
+  return (busy * 1e9) / CLK_TCK;
+}
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** Waits (up to o.quietWaitS) until the machine is nearly idle; returns the CPUs in use when it gave up, or null. */
+async function waitForQuiet(o: Options): Promise<number | null> {
+  if (o.quietWaitS <= 0) return null;
+  const deadline = Date.now() + o.quietWaitS * 1000;
+  let load = 0;
+  for (;;) {
+    const b0 = machineBusyNs();
+    const t0 = nowNs();
+    await new Promise((r) => setTimeout(r, 500));
+    load = (machineBusyNs() - b0) / Number(nowNs() - t0);
+    if (load < o.quietBelow) return null;
+    if (Date.now() >= deadline) return load;
+  }
+}
 
 function sh(cmd: string): string {
   return spawnSync('bash', ['-c', cmd], { encoding: 'utf8' }).stdout.trim();
@@ -501,19 +549,24 @@ async function benchWorkload(w: Workload, modes: Mode[], o: Options, env: NodeJS
       const timeFile = `${base}.time`;
       const traceFile = `${base}.ndjson`;
       rmSync(timeFile, { force: true });
+      rmSync(`${timeFile}.cpu`, { force: true });
       rmSync(traceFile, { force: true });
       w.prepare(dir);
+      const busyBefore = await waitForQuiet(o);
+      const b0 = machineBusyNs();
       const r = await runOnce(mode.argv(wrap(w.script(o.quick), timeFile), traceFile), {
         cwd: dir, env, stdoutFile: `${base}.out`, stderrFile: `${base}.err`,
         tracerComm: mode.tracerComm, watch: mode.name !== 'untraced', timeoutMs,
       });
+      const busyDuring = machineBusyNs() - b0;
       const problems: string[] = [];
       if (r.timedOut) problems.push(`killed after ${Math.round(timeoutMs / 1000)} s`);
       else if (r.code !== 0) problems.push(`exit ${r.code ?? r.signal}`);
       const stderr = existsSync(`${base}.err`) ? readFileSync(`${base}.err`, 'utf8') : '';
       for (const line of stderr.split('\n')) if (line.startsWith('kiseki:')) problems.push(line.trim().slice(0, 300));
       if (r.code !== 0 && !r.timedOut) {
-        const tail = stderr.trim().split('\n').filter((l) => !l.startsWith('kiseki:')).slice(-2).join(' ').slice(0, 300);
+        const lines = stderr.trim().split('\n').filter((l) => l.trim() && !l.startsWith('kiseki:'));
+        const tail = (lines.find((l) => /Error\b|error:/.test(l)) ?? lines.slice(-2).join(' ')).trim().slice(0, 300);
         if (tail) problems.push(`stderr: ${tail}`);
       }
       let summary = '';
@@ -534,6 +587,7 @@ async function benchWorkload(w: Workload, modes: Mode[], o: Options, env: NodeJS
       const sample: Sample = {
         wallNs: r.wallNs,
         insideNs: Number.isFinite(inside) && inside > 0 ? inside : null,
+        cpuNs: readTimes(`${timeFile}.cpu`),
         events: trace ? trace.events : null,
         lost: trace?.lost ?? 0,
         stillRunning: trace?.stillRunning ?? 0,
@@ -542,10 +596,16 @@ async function benchWorkload(w: Workload, modes: Mode[], o: Options, env: NodeJS
         bpfKb: r.mem?.bpfKb || null,
         ok: problems.length === 0,
         failed: r.timedOut || r.code !== 0,
+        othersCpus: null,
+        startedBusy: busyBefore,
       };
+      if (mode.name === 'untraced' && sample.cpuNs !== null) sample.othersCpus = Math.max(0, (busyDuring - sample.cpuNs) / sample.wallNs);
       cell.samples.push(sample);
-      for (const p of problems) if (!cell.problems.includes(p)) cell.problems.push(p);
-      log(`${w.name} ${mode.name} #${i + 1}: wall ${secs(sample.wallNs)}, inside ${secs(sample.insideNs)}`
+      for (const p0 of problems) {
+        const p = p0.replace(/\s+/g, ' ').trim();
+        if (!cell.problems.includes(p)) cell.problems.push(p);
+      }
+      log(`${w.name} ${mode.name} #${i + 1}: wall ${secs(sample.wallNs)}, inside ${secs(sample.insideNs)}, cpu ${secs(sample.cpuNs)}`
         + (sample.events !== null ? `, ${sample.events} events` : '')
         + (sample.tracerKb ? `, tracer ${mib(sample.tracerKb)} MiB` : '')
         + (problems.length ? ` — ${problems.join('; ')}` : ''));
@@ -603,12 +663,17 @@ function report(o: Options, modes: Mode[], startup: StartupRow[], results: Workl
     return secs(x) + rel(x, med(r, 'untraced', f)) + (failed ? ` **${failed}/${samples.length} failed**` : '');
   };
   if (ok.length) {
-    parts.push('### Steady state (timed inside the traced command)\n\nThe workload writes its own elapsed time, so tracer start-up and shutdown are left out. Overhead against untraced in brackets.');
-    parts.push(table(['workload', 'untraced', 'untraced spread', ...traced.map(modeLabel)], ok.map((r) => {
+    parts.push('### Steady state (timed inside the traced command)\n\nThe workload writes its own elapsed time, so tracer start-up and shutdown are left out. Overhead against untraced in brackets. '
+      + '"Untraced spread": (slowest − fastest) / 2 / median of the untraced runs; "others\' load": CPUs that other processes of the machine used during the untraced runs (median).');
+    parts.push(table(['workload', 'untraced', 'untraced spread', 'others\' load', ...traced.map(modeLabel)], ok.map((r) => {
       const base = med(r, 'untraced', (s) => s.insideNs);
+      const others = med(r, 'untraced', (s) => s.othersCpus);
       const spr = spread((r.cells.get('untraced')?.samples ?? []).filter((s) => !s.failed).map((s) => s.insideNs).filter((x): x is number => x !== null));
-      return [r.workload.label, secs(base), spr, ...traced.map((m) => timeCell(r, m.name, (s) => s.insideNs, pct))];
+      return [r.workload.label, secs(base), spr, others === null ? '–' : `${others.toFixed(2)} CPU`, ...traced.map((m) => timeCell(r, m.name, (s) => s.insideNs, pct))];
     })));
+    parts.push('### CPU time of the traced command\n\nuser + sys of the workload\'s own processes (bash `times`), without the tracer\'s processes: in-kernel tracing work done in the traced process shows here, and a busy neighbour disturbs it less than wall time.');
+    parts.push(table(['workload', 'untraced', ...traced.map(modeLabel)], ok.map((r) =>
+      [r.workload.label, secs(med(r, 'untraced', (s) => s.cpuNs)), ...traced.map((m) => timeCell(r, m.name, (s) => s.cpuNs, pct))])));
     parts.push('### Whole run (from spawning the tracer to its exit)\n\nRatio to untraced in brackets.');
     parts.push(table(['workload', 'untraced', ...traced.map(modeLabel)], ok.map((r) => {
       const base = med(r, 'untraced', (s) => s.wallNs);
@@ -683,6 +748,12 @@ function report(o: Options, modes: Mode[], startup: StartupRow[], results: Workl
     + (straceSet ? ` (read from its running strace: ${straceSet.set.split(',').length} syscalls; kiseki runs \`${straceOptionsText(straceSet.argv)}\`).` : '.'));
 
   const problemLines: string[] = [...notes];
+  const all = results.flatMap((r) => [...r.cells.values()].flatMap((c) => c.samples));
+  const busyStarts = all.filter((x) => x.startedBusy !== null);
+  if (busyStarts.length) {
+    problemLines.push(`- ${busyStarts.length} of ${all.length} runs started while other processes still used ≥ ${o.quietBelow} CPUs after waiting ${o.quietWaitS} s `
+      + `(median ${median(busyStarts.map((x) => x.startedBusy!))!.toFixed(2)} CPUs): the machine was shared.`);
+  }
   for (const r of results) {
     for (const [m, cell] of r.cells) {
       for (const p of cell.problems) problemLines.push(`- ${r.workload.label}, ${modes.find((x) => x.name === m)?.label ?? m}: ${p}`);
