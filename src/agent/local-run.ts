@@ -21,6 +21,8 @@ export interface LocalRunRequest {
   env: NodeJS.ProcessEnv;
   backend: TracerBackend;
   config: KisekiConfig;
+  /** The run's id (a uuid); made here when not given. */
+  runId?: string;
   /** Receives every event in order; may buffer. */
   sink(event: TraceEvent): void;
 }
@@ -40,7 +42,7 @@ const FORWARDED = ['SIGTERM', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const;
 const IGNORED = ['SIGINT', 'SIGQUIT'] as const;
 
 export async function runTraced(req: LocalRunRequest): Promise<LocalRunResult> {
-  const runId = randomUUID();
+  const runId = req.runId ?? randomUUID();
   const { host, bootId } = hostIdentity();
   const user = userInfo();
   let count = 0;

@@ -1,7 +1,16 @@
 import type { Command } from 'commander';
+import { registerExport } from './export.js';
+import { registerIngest } from './ingest.js';
+import { registerJobs } from './jobs.js';
+import { registerDeletable, registerKeep } from './keep.js';
+import { registerLineage } from './lineage.js';
 import { registerRun } from './run.js';
+import { registerSearch } from './search.js';
+import { registerShow } from './show.js';
 
 /** Each command module registers itself on the program. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerRun];
+export const commands: RegisterCommand[] = [
+  registerRun, registerJobs, registerSearch, registerShow, registerLineage, registerKeep, registerDeletable, registerExport, registerIngest,
+];

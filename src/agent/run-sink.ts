@@ -1,0 +1,164 @@
+// Where `kiseki run` puts the events of a run while it runs. Each sink takes
+// events without ever making the tracer wait (push buffers and returns), and
+// close() says what became of them; a sink never throws.
+//
+//   NdjsonFileSink   the trace file (always written: nothing is lost when the
+//                    store cannot take the events; `kiseki ingest FILE` later)
+//   StoreSink        the store, written from a worker thread, so neither the
+//                    database nor PGlite's WASM ever runs on the thread that
+//                    reads the tracer
+//   TeeSink          both
+//
+// PGlite allows one process per folder: when `kiseki serve` holds the
+// embedded database, a run must hand its events to the server instead. That
+// is a third RunSink (forwarding batches over HTTP) chosen in openStoreSink();
+// not implemented yet — until then the run says the store is locked and keeps
+// the trace file.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { encodeTraceEvent, type TraceEvent } from '../core/trace-event.js';
+
+export interface SinkReport {
+  sink: 'file' | 'store';
+  ok: boolean;
+  /** Events written (file) or stored (store). */
+  events: number;
+  /** Where: the file, or the store's location. */
+  where: string;
+  error?: { code: string; message: string };
+}
+
+export interface RunSink {
+  /** Takes one event; returns at once, never throws. */
+  push(event: TraceEvent): void;
+  /** Waits until every pushed event is written or has failed; never throws. */
+  close(): Promise<SinkReport[]>;
+}
+
+export class NdjsonFileSink implements RunSink {
+  private readonly stream: WriteStream;
+  private count = 0;
+  private error: Error | undefined;
+
+  constructor(readonly path: string) {
+    this.stream = createWriteStream(path);
+    this.stream.on('error', (err) => { this.error ??= err; });
+  }
+
+  push(event: TraceEvent): void {
+    if (this.error) return;
+    this.stream.write(`${encodeTraceEvent(event)}\n`);
+    this.count++;
+  }
+
+  async close(): Promise<SinkReport[]> {
+    await new Promise<void>((resolve) => {
+      if (this.stream.destroyed) return resolve();
+      this.stream.end(() => resolve());
+      this.stream.once('error', () => resolve());
+    });
+    const r: SinkReport = { sink: 'file', ok: !this.error, events: this.error ? 0 : this.count, where: this.path };
+    if (this.error) r.error = { code: 'E_RUN_FILE', message: `cannot write ${this.path}: ${this.error.message}` };
+    return [r];
+  }
+}
+
+export interface StoreSinkOptions {
+  /** A postgres:// URL or a PGlite folder. */
+  db: string;
+  schema?: string;
+  /** The ingest source (`run:<runId>`). */
+  source: string;
+  /** Events per stored batch (default 2000). */
+  batchSize?: number;
+  /** Longest an event waits before it is sent to the store (default 500 ms). */
+  maxDelayMs?: number;
+}
+
+/** Messages between StoreSink and its worker (store-worker.ts). */
+export type ToWorker = { type: 'events'; events: TraceEvent[] } | { type: 'end' };
+export type FromWorker =
+  | { type: 'opened'; location: string }
+  | { type: 'done'; stored: number; location: string }
+  | { type: 'failed'; code: string; message: string; stored: number; location: string };
+
+function workerUrl(): URL {
+  // dist/agent/store-worker.js next to this file (tsx runs the .ts from src/).
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  return new URL(`./store-worker${ext}`, import.meta.url);
+}
+
+export class StoreSink implements RunSink {
+  private readonly worker: Worker;
+  private buf: TraceEvent[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private pushed = 0;
+  private final: Promise<FromWorker>;
+  private location: string;
+
+  constructor(private readonly opts: StoreSinkOptions) {
+    this.location = opts.db;
+    this.worker = new Worker(workerUrl(), { workerData: opts });
+    this.final = new Promise<FromWorker>((resolve) => {
+      this.worker.on('message', (m: FromWorker) => {
+        if (m.type === 'opened') this.location = m.location;
+        else resolve(m);
+      });
+      this.worker.on('error', (err) => resolve({ type: 'failed', code: 'E_RUN_STORE', message: err.message, stored: 0, location: this.location }));
+      this.worker.on('exit', (code) => resolve({ type: 'failed', code: 'E_RUN_STORE', message: `the store writer stopped (exit ${code})`, stored: 0, location: this.location }));
+    });
+  }
+
+  push(event: TraceEvent): void {
+    this.buf.push(event);
+    this.pushed++;
+    if (this.buf.length >= 1000) this.post();
+    else this.timer ??= setTimeout(() => this.post(), 100);
+  }
+
+  private post(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.buf.length === 0) return;
+    const events = this.buf;
+    this.buf = [];
+    this.worker.postMessage({ type: 'events', events } satisfies ToWorker);
+  }
+
+  async close(): Promise<SinkReport[]> {
+    this.post();
+    this.worker.postMessage({ type: 'end' } satisfies ToWorker);
+    const m = await this.final;
+    await this.worker.terminate().catch(() => {});
+    if (m.type === 'done') return [{ sink: 'store', ok: m.stored === this.pushed, events: m.stored, where: m.location, ...(m.stored === this.pushed ? {} : { error: { code: 'E_RUN_STORE', message: `only ${m.stored} of ${this.pushed} events were stored` } }) }];
+    if (m.type === 'failed') return [{ sink: 'store', ok: false, events: m.stored, where: m.location, error: { code: m.code, message: m.message } }];
+    return [{ sink: 'store', ok: false, events: 0, where: this.location, error: { code: 'E_RUN_STORE', message: 'no answer from the store writer' } }];
+  }
+}
+
+export class TeeSink implements RunSink {
+  constructor(private readonly sinks: RunSink[]) {}
+
+  push(event: TraceEvent): void {
+    for (const s of this.sinks) {
+      try {
+        s.push(event);
+      } catch {
+        /* a sink never throws; if one did, the others still get the event */
+      }
+    }
+  }
+
+  async close(): Promise<SinkReport[]> {
+    return (await Promise.all(this.sinks.map((s) => s.close()))).flat();
+  }
+}
+
+/**
+ * The sink that stores a run's events. Today: the store itself (embedded or
+ * PostgreSQL). Later: a running `kiseki serve` when it holds the embedded
+ * database (see the top of this file).
+ */
+export function openStoreSink(opts: StoreSinkOptions): RunSink {
+  return new StoreSink(opts);
+}

@@ -1,0 +1,79 @@
+import type { Command } from 'commander';
+import { getNode, jobGraph, LOCAL_ADMIN, type NodeDetails } from '../../graph/index.js';
+import type { Store } from '../../store/index.js';
+import { describeNodes, nodeName } from '../describe.js';
+import { fmtBytes, fmtCount, fmtTime, out, printJson, safe } from '../output.js';
+import { positiveInt } from '../options.js';
+import { resolveArg } from '../resolve-arg.js';
+import { withStore, withStoreOptions, type StoreFlags } from '../store.js';
+
+interface ShowOptions extends StoreFlags {
+  fileVersion?: number;
+  json?: boolean;
+}
+
+const TIME_FACTS = new Set(['startTs', 'endTs', 'mtime']);
+
+function factLine(k: string, v: unknown): string | undefined {
+  if (v === null || v === undefined || k === 'pathKey') return undefined;
+  if (TIME_FACTS.has(k) && typeof v === 'number') return `${k}: ${fmtTime(v)} UTC`;
+  if (k === 'size' && typeof v === 'number') return `size: ${fmtBytes(v)} (${fmtCount(v)} bytes)`;
+  if (Array.isArray(v)) return `${k}: ${v.map((x) => safe(String(x))).join(' ')}`;
+  if (typeof v === 'object') return `${k}: ${safe(JSON.stringify(v))}`;
+  return `${k}: ${safe(String(v))}`;
+}
+
+async function jobSummary(store: Store, job: number): Promise<{ reads: string[]; writes: string[]; runs: number }> {
+  const g = await jobGraph(store, LOCAL_ADMIN, job, { maxPerGroup: 200 });
+  const info = await describeNodes(store, g.nodes.map((n) => n.id));
+  const isData = (id: number) => {
+    const n = info.get(id);
+    return n?.kind === 'file' && n.fileClass !== 'pipe' && !n.software;
+  };
+  const written = new Set(g.edges.filter((e) => e.kind === 'wasGeneratedBy' && isData(e.from)).map((e) => e.from));
+  const read = new Set(g.edges.filter((e) => e.kind === 'used' && isData(e.to) && !written.has(e.to)).map((e) => e.to));
+  const names = (ids: Set<number>) => [...ids].map((i) => nodeName(info.get(i), i)).sort();
+  return { reads: names(read), writes: names(written), runs: g.nodes.filter((n) => n.kind === 'process').length };
+}
+
+export function registerShow(program: Command): void {
+  withStoreOptions(program.command('show').description('everything recorded about a job, a file or a program run'))
+    .argument('<id|path>', 'a file path, a job id (or its first characters), a node key or a node id')
+    .option('--file-version <n>', 'this version of the file (default: the newest)', positiveInt('--file-version'))
+    .option('--json', 'JSON for scripts')
+    .action(async (arg: string, opts: ShowOptions) => {
+      await withStore(opts, async (store) => {
+        const r = await resolveArg(store, arg, opts.fileVersion !== undefined ? { version: opts.fileVersion } : {});
+        const node: NodeDetails = await getNode(store, LOCAL_ADMIN, r.id);
+        const summary = node.kind === 'job' ? await jobSummary(store, node.id) : undefined;
+        if (opts.json) return printJson(summary ? { ...node, summary } : node);
+        const info = await describeNodes(store, [node.id]);
+        out(`${node.kind} ${safe(nodeName(info.get(node.id), node.id))}`);
+        out(`  key: ${safe(node.key)}   id: ${node.id}`);
+        for (const [k, v] of Object.entries(node.facts)) {
+          const line = factLine(k, v);
+          if (line) out(`  ${line}`);
+        }
+        if (summary) {
+          out(`  program runs: ${fmtCount(summary.runs)}`);
+          out(`  read (${fmtCount(summary.reads.length)}):${summary.reads.length ? '' : ' nothing'}`);
+          for (const f of summary.reads) out(`    ${safe(f)}`);
+          out(`  wrote (${fmtCount(summary.writes.length)}):${summary.writes.length ? '' : ' nothing'}`);
+          for (const f of summary.writes) out(`    ${safe(f)}`);
+        }
+        for (const a of node.annotations) out(`  note ${safe(a.key)}: ${safe(a.value)}${a.authorName ? ` (${safe(a.authorName)})` : ''}`);
+        if (node.neighbours.length) out('  links:');
+        for (const g of node.neighbours) {
+          const arrow = g.direction === 'out' ? `${g.edgeKind} →` : `← ${g.edgeKind}`;
+          const names = g.sample.map((s) => `${nodeLabel(s.kind, s.label)}${s.role ? ` [${s.role}]` : ''}`);
+          const shown = names.slice(0, 8).map(safe).join(', ');
+          const rest = g.count - Math.min(names.length, 8);
+          out(`    ${arrow} ${g.nodeKind} (${fmtCount(g.count)}): ${shown}${rest > 0 ? ` … and ${fmtCount(rest)} more` : ''}`);
+        }
+      });
+    });
+}
+
+function nodeLabel(kind: string, label: string): string {
+  return kind === 'job' ? `job ${label}` : label;
+}
