@@ -35,7 +35,7 @@ export interface Traced {
 
 export function trace(backend: Backend, dir: string, argv: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; linger?: number } = {}): Traced {
   const out = join(dir, '.trace', `${backend}-${Date.now()}-${Math.random().toString(36).slice(2)}.ndjson`);
-  const args = [CLI, 'run', '-q', '--backend', backend, '--out', out];
+  const args = [CLI, 'run', '-q', '--no-store', '--backend', backend, '--out', out];
   if (opts.linger !== undefined) args.push('--linger', String(opts.linger));
   const result = spawnSync(process.execPath, [...args, '--', ...argv], {
     cwd: dir, encoding: 'utf8', input: opts.input ?? '', env: { ...process.env, ...opts.env }, timeout: 120_000,

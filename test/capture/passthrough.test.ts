@@ -34,7 +34,7 @@ describe.each(backends)('pass-through with %s', (backend) => {
 import os, pty, sys, time
 pid, fd = pty.fork()
 if pid == 0:
-    os.execv('${process.execPath}', ['node', '${CLI}', 'run', '-q', '--backend', '${backend}', '--out', '${join(workdir(), 'pty.ndjson')}', '--',
+    os.execv('${process.execPath}', ['node', '${CLI}', 'run', '-q', '--no-store', '--backend', '${backend}', '--out', '${join(workdir(), 'pty.ndjson')}', '--',
              '/bin/sh', '-c', 'if [ -t 0 ] && [ -t 1 ]; then echo TTY; fi; read answer; echo "GOT:$answer"'])
 out = b''
 deadline = time.time() + 60
@@ -78,7 +78,7 @@ describe('a command that cannot run', () => {
 
   it('says once which backend it chose and why', () => {
     const dir = workdir();
-    const r = spawnSync(process.execPath, [CLI, 'run', '--out', join(dir, 'x.ndjson'), '--', '/bin/true'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CLI, 'run', '--no-store', '--out', join(dir, 'x.ndjson'), '--', '/bin/true'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     const lines = r.stderr.split('\n').filter(Boolean);
     expect(lines[0]).toMatch(/^kiseki: tracing with (eBPF|ptrace)/);
