@@ -10,13 +10,15 @@
 //   TeeSink          both
 //
 // PGlite allows one process per folder: when `kiseki serve` holds the
-// embedded database, a run must hand its events to the server instead. That
-// is a third RunSink (forwarding batches over HTTP) chosen in openStoreSink();
-// not implemented yet — until then the run says the store is locked and keeps
-// the trace file.
+// embedded database, a run hands its events to the server instead
+// (ServerSink, server-sink.ts: batches over HTTP), chosen in openStoreSink()
+// from <dataDir>/server.json.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { runningServer } from '../api/server-file.js';
 import { encodeTraceEvent, type TraceEvent } from '../core/trace-event.js';
+import { isPostgresUrl } from '../store/open-store.js';
+import { ServerSink } from './server-sink.js';
 
 export interface SinkReport {
   sink: 'file' | 'store';
@@ -73,6 +75,8 @@ export interface StoreSinkOptions {
   batchSize?: number;
   /** Longest an event waits before it is sent to the store (default 500 ms). */
   maxDelayMs?: number;
+  /** The data dir: a `kiseki serve` running on this embedded database (its server.json) takes the events. */
+  dataDir?: string;
 }
 
 /** Messages between StoreSink and its worker (store-worker.ts). */
@@ -155,10 +159,16 @@ export class TeeSink implements RunSink {
 }
 
 /**
- * The sink that stores a run's events. Today: the store itself (embedded or
- * PostgreSQL). Later: a running `kiseki serve` when it holds the embedded
- * database (see the top of this file).
+ * The sink that stores a run's events: a running `kiseki serve` when it holds
+ * the embedded database (its <dataDir>/server.json names this folder), else
+ * the store itself (embedded or PostgreSQL).
  */
 export function openStoreSink(opts: StoreSinkOptions): RunSink {
+  if (opts.dataDir && !isPostgresUrl(opts.db)) {
+    const server = runningServer(opts.dataDir, opts.db);
+    if (server) {
+      return new ServerSink({ url: server.url, source: opts.source, batchSize: opts.batchSize ?? 2000, maxDelayMs: opts.maxDelayMs ?? 500 });
+    }
+  }
   return new StoreSink(opts);
 }

@@ -91,7 +91,7 @@ async function run(command: string[], opts: RunOptions): Promise<number> {
   const sinks: RunSink[] = [new NdjsonFileSink(out), watch];
   const target = storeTarget(config);
   // The store is opened in a worker while the command starts: the command never waits for it.
-  if (opts.store !== false) sinks.push(openStoreSink({ db: target.db, ...(target.schema ? { schema: target.schema } : {}), source: `run:${runId}` }));
+  if (opts.store !== false) sinks.push(openStoreSink({ db: target.db, ...(target.schema ? { schema: target.schema } : {}), source: `run:${runId}`, dataDir: config.dataDir }));
   const sink = new TeeSink(sinks);
   const result = await runTraced({
     file, argv: command, cwd, env: process.env, backend, config, runId,

@@ -1,0 +1,204 @@
+// The `kiseki serve` application: API routes, OpenAPI document, docs page,
+// the web UI, and the checks and headers every answer gets.
+import { userInfo } from 'node:os';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { LOCAL_ADMIN, type Viewer } from '../graph/index.js';
+import type { Store } from '../store/index.js';
+import { AggregationRunner } from './aggregation.js';
+import { decodeBody } from './body.js';
+import type { ApiDeps, ApiEnv } from './context.js';
+import { DOCS_CSP, DOCS_PAGE, docsAsset } from './docs.js';
+import { ApiError, describeZodError, toErrorResponse } from './errors.js';
+import { registerRoutes } from './routes.js';
+import { HealthResult } from './schemas.js';
+import { API_CSP, checkOrigin, hostnameOf, isLoopbackAddress, securityHeaders, UI_CSP } from './security.js';
+import { serveUi } from './static.js';
+
+export const API_VERSION = '1.0.0';
+
+/** Remote clients until sign-in exists: they see public nodes only and change nothing. */
+export const ANONYMOUS: Viewer = { kind: 'user', uid: -1, gids: [], name: 'anonymous' };
+
+/** Today: loopback clients are the local admin (named after the OS user running the server); others anonymous. */
+export function defaultViewerFor(c: Context): Viewer {
+  let addr: string | undefined;
+  try {
+    addr = getConnInfo(c).remote.address;
+  } catch {
+    addr = undefined; // app.request() in unit tests: no socket
+  }
+  if (addr === undefined || isLoopbackAddress(addr)) return { ...LOCAL_ADMIN, name: localUserName() };
+  return ANONYMOUS;
+}
+
+let userName: string | undefined;
+function localUserName(): string {
+  if (userName === undefined) {
+    try {
+      userName = userInfo().username;
+    } catch {
+      userName = 'local';
+    }
+  }
+  return userName;
+}
+
+export interface AppOptions {
+  store: Store;
+  aggregation?: AggregationRunner;
+  webDir?: string;
+  maxIngestBytes?: number;
+  /** Host header check (DNS rebinding); default: none. */
+  allowedHosts?: (hostname: string) => boolean;
+  viewerFor?: (c: Context) => Viewer;
+  mayWrite?: (v: Viewer) => boolean;
+  log?: (line: string) => void;
+}
+
+const JSON_BODY_LIMIT = 1024 * 1024;
+
+export interface KisekiApp {
+  app: OpenAPIHono<ApiEnv>;
+  deps: ApiDeps;
+  /** app.fetch with gzip ingest bodies decoded first: what the HTTP server calls. */
+  fetch(req: Request, env?: unknown): Promise<Response>;
+}
+
+export function createApp(opts: AppOptions): KisekiApp {
+  const log = opts.log ?? (() => {});
+  const deps: ApiDeps = {
+    store: opts.store,
+    aggregation: opts.aggregation ?? new AggregationRunner(opts.store, log),
+    viewerFor: opts.viewerFor ?? defaultViewerFor,
+    mayWrite: opts.mayWrite ?? ((v) => v.kind === 'admin'),
+    webDir: opts.webDir,
+    maxIngestBytes: opts.maxIngestBytes ?? 64 * 1024 * 1024,
+    allowedHosts: opts.allowedHosts,
+    version: API_VERSION,
+  };
+  const app = new OpenAPIHono<ApiEnv>({
+    strict: false,
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const target = (result as { target?: string }).target ?? 'query';
+        const code = target === 'json' ? 'E_BAD_BODY' : 'E_BAD_PARAMETER';
+        const body = toErrorResponse(new ApiError(400, code, describeZodError(result.error, target))).body;
+        return c.json(body, 400);
+      }
+      return undefined;
+    },
+  });
+
+  const errorResponse = (c: Context, err: unknown) => {
+    const { status, body } = toErrorResponse(err);
+    if (status >= 500) log(`${c.req.method} ${c.req.path}: ${body.error.code} ${body.error.message}`);
+    const res = c.json(body, status);
+    securityHeaders(res, API_CSP);
+    return res;
+  };
+
+  app.onError((err, c) => errorResponse(c, err));
+
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    if (deps.allowedHosts) {
+      const host = hostnameOf(c.req.header('host'));
+      if (!host || !deps.allowedHosts(host)) {
+        return errorResponse(c, new ApiError(403, 'E_BAD_HOST', `this server does not answer to the host ${JSON.stringify(c.req.header('host') ?? '')}`));
+      }
+    }
+    c.set('viewer', deps.viewerFor(c));
+    try {
+      checkOrigin(c);
+    } catch (err) {
+      return errorResponse(c, err);
+    }
+    await next();
+    securityHeaders(c.res, c.req.path.startsWith('/api/') ? API_CSP : UI_CSP);
+    return undefined;
+  });
+
+  const limitError = (c: Context) => errorResponse(c, new ApiError(413, 'E_TOO_LARGE', 'the body is too large'));
+  app.use('/api/v1/ingest', bodyLimit({ maxSize: deps.maxIngestBytes, onError: (c) => errorResponse(c, new ApiError(413, 'E_TOO_LARGE', `the body is larger than ${deps.maxIngestBytes} bytes`)) }));
+  app.use('/api/v1/nodes/*', bodyLimit({ maxSize: JSON_BODY_LIMIT, onError: limitError }));
+  app.use('/api/v1/links', bodyLimit({ maxSize: 64 * 1024, onError: limitError }));
+
+  registerRoutes(app);
+
+  app.openapi(createRoute({
+    method: 'get', path: '/api/v1/health', tags: ['meta'], summary: 'Is the server up',
+    responses: { 200: { description: 'Up.', content: { 'application/json': { schema: HealthResult } } } },
+  }), async (c) => {
+    await deps.store.db.query('select 1');
+    const e = deps.aggregation.lastError as { message?: string } | undefined;
+    return c.json({
+      status: 'ok' as const, version: API_VERSION, db: deps.store.db.kind,
+      aggregation: { running: deps.aggregation.busy, lastError: e ? String(e.message ?? e) : null },
+    }, 200);
+  });
+
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Kiseki API', version: API_VERSION,
+      description: 'Provenance of research data: search jobs and files, browse their provenance graphs, annotate, share, ingest trace events. '
+        + 'Errors are { error: { code, message } } with stable codes (docs/api.md).',
+    },
+    tags: [
+      { name: 'retrieval', description: 'Data retrieval API' },
+      { name: 'integration', description: 'Data integration API' },
+      { name: 'meta', description: 'Server' },
+    ],
+  });
+
+  app.get('/api/docs', (c) => {
+    const res = c.html(DOCS_PAGE);
+    res.headers.set('Content-Security-Policy', DOCS_CSP);
+    return res;
+  });
+  app.get('/api/docs/:file', async (c) => {
+    const a = await docsAsset(c.req.param('file'));
+    if (!a) throw new ApiError(404, 'E_NO_ROUTE', 'no such file');
+    return c.body(a.body as never, 200, { 'Content-Type': a.type, 'Cache-Control': 'public, max-age=86400' });
+  });
+
+  // Unknown API routes: JSON 404 (405 when the path exists with another method).
+  app.all('/api/*', (c) => {
+    const known = app.routes.filter((r) => r.method !== 'ALL' && matchPath(r.path, c.req.path));
+    if (known.length > 0) {
+      throw new ApiError(405, 'E_METHOD', `${c.req.method} is not allowed here (allowed: ${[...new Set(known.map((r) => r.method))].join(', ')})`);
+    }
+    throw new ApiError(404, 'E_NO_ROUTE', `no API route ${c.req.method} ${c.req.path}`);
+  });
+
+  // The web UI.
+  app.on(['GET', 'HEAD'], '*', async (c) => {
+    const a = await serveUi(deps.webDir, c.req.path);
+    return c.body(a.body as never, a.status, { 'Content-Type': a.type, 'Cache-Control': a.cache });
+  });
+  app.all('*', (c) => c.json({ error: { code: 'E_METHOD', message: `${c.req.method} is not allowed here` } }, 405));
+
+  const fetch = async (req: Request, env?: unknown): Promise<Response> => {
+    if (req.headers.has('content-encoding') && new URL(req.url).pathname === '/api/v1/ingest') {
+      try {
+        req = await decodeBody(req, deps.maxIngestBytes);
+      } catch (err) {
+        const { status, body } = toErrorResponse(err);
+        const res = new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json; charset=UTF-8' } });
+        securityHeaders(res, API_CSP);
+        return res;
+      }
+    }
+    return app.fetch(req, env);
+  };
+  return { app, deps, fetch };
+}
+
+function matchPath(pattern: string, path: string): boolean {
+  if (pattern.includes('*')) return false;
+  const re = new RegExp(`^${pattern.split('/').map((s) => (s.startsWith(':') ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/')}/?$`);
+  return re.test(path);
+}

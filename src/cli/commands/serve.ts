@@ -1,0 +1,84 @@
+// `kiseki serve [--db …] [--listen 127.0.0.1:8080]`: one process serving the
+// REST API (retrieval and integration), the OpenAPI document and its page,
+// and the built web UI. While it runs, <dataDir>/server.json tells
+// `kiseki run` on the same embedded database to send its events here.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { runningServer, parseListen, startServer } from '../../api/server.js';
+import { isLoopbackHostname } from '../../api/security.js';
+import { packageRoot } from '../../core/package-root.js';
+import { CliError, usageError } from '../errors.js';
+import { positiveInt } from '../options.js';
+import { cliConfig, openTarget, storeTarget, withStoreOptions, type StoreFlags } from '../store.js';
+
+interface ServeOptions extends StoreFlags {
+  listen: string;
+  web?: string;
+  maxIngestMb?: number;
+  quiet?: boolean;
+}
+
+/** The built UI: --web, else <package>/dist/web. */
+function webDir(flag: string | undefined): string | undefined {
+  if (flag) return flag;
+  const dir = join(packageRoot(), 'dist', 'web');
+  return existsSync(join(dir, 'index.html')) ? dir : undefined;
+}
+
+export function registerServe(program: Command): void {
+  withStoreOptions(program.command('serve').description('serve the REST API and the web UI'))
+    .option('--listen <host:port>', 'address to listen on (loopback by default; other hosts see public nodes only and change nothing until sign-in exists)', '127.0.0.1:8080')
+    .option('--web <dir>', 'the built web UI (default: dist/web of this installation)')
+    .option('--max-ingest-mb <n>', 'largest ingest body, MiB (default 64)', positiveInt('--max-ingest-mb', 4096))
+    .option('-q, --quiet', 'no startup line')
+    .action(async (opts: ServeOptions) => {
+      let listen: { host: string; port: number };
+      try {
+        listen = parseListen(opts.listen);
+      } catch (err) {
+        throw usageError((err as Error).message);
+      }
+      const config = cliConfig(opts);
+      const target = storeTarget(config);
+      const other = runningServer(config.dataDir, target.db);
+      if (other && target.embedded && other.embedded && other.pid !== process.pid) {
+        throw new CliError('E_SERVER_RUNNING', `kiseki serve (pid ${other.pid}) already serves ${other.db} at ${other.url}`);
+      }
+      const store = await openTarget(target);
+      const log = (line: string) => process.stderr.write(`kiseki serve: ${line}\n`);
+      let server;
+      try {
+        server = await startServer({
+          store, host: listen.host, port: listen.port, webDir: webDir(opts.web), log,
+          ...(opts.maxIngestMb ? { maxIngestBytes: opts.maxIngestMb * 1024 * 1024 } : {}),
+          // server.json is for `kiseki run` on the embedded database (PostgreSQL takes any number of processes).
+          ...(target.embedded ? { dataDir: config.dataDir } : {}),
+        });
+      } catch (err) {
+        await store.close();
+        const e = err as NodeJS.ErrnoException;
+        if (e.code === 'EADDRINUSE') throw new CliError('E_SERVE_LISTEN', `${opts.listen} is in use`);
+        if (e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') throw new CliError('E_SERVE_LISTEN', `cannot listen on ${opts.listen}: ${e.message}`);
+        throw err;
+      }
+      if (!opts.quiet) {
+        process.stderr.write(`kiseki serve: ${server.url} (API ${server.url}/api/docs) on ${store.location}${webDir(opts.web) ? '' : '; the web UI is not built'}\n`);
+        if (!isLoopbackHostname(listen.host)) {
+          process.stderr.write('kiseki serve: not on loopback: other hosts see public nodes only and cannot change anything (no sign-in yet)\n');
+        }
+      }
+      await new Promise<void>((resolve) => {
+        const stop = (signal: NodeJS.Signals) => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          if (!opts.quiet) process.stderr.write(`kiseki serve: ${signal}: stopping\n`);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await server.close();
+      await store.close();
+    });
+}
