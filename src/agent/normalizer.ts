@@ -36,7 +36,7 @@ interface Proc {
   /** Cluster mode: the job this process belongs to. */
   job?: JobRef;
   /** Agent mode: attached at exec, process.start waits for that exec's environment. */
-  attach?: { ppid: number; ts: number; startNs: string; scheduler: 'slurm' | 'pbs' };
+  attach?: { ppid: number; ts: number; startNs: string; scheduler: 'slurm' | 'pbs'; cwd?: string };
 }
 
 /** Agent mode: how a process that execs with a job variable joins its job. */
@@ -119,7 +119,7 @@ export class Normalizer {
       if (this.procs.has(r.pid) || !this.opts.attribution) return; // registered before: already a root
       this.ignored.delete(r.pid);
       const proc = this.newProc(r.pid, String(r.startNs), '/', new FdTable());
-      proc.attach = { ppid: r.ppid, ts: r.ts, startNs: String(r.startNs), scheduler: r.scheduler };
+      proc.attach = { ppid: r.ppid, ts: r.ts, startNs: String(r.startNs), scheduler: r.scheduler, ...(r.cwd !== undefined ? { cwd: r.cwd } : {}) };
       return;
     }
     const proc = this.procs.get(r.pid);
@@ -383,7 +383,7 @@ export class Normalizer {
       }
       proc.job = job;
       const root = attr.rootOf(proc.pid, r.env);
-      proc.cwd = root.cwd;
+      proc.cwd = a.cwd ?? root.cwd;
       for (const f of root.fds) {
         const desc = this.inheritedDesc(f, a.ts);
         if (desc) proc.fds.set(f.fd, desc, false);

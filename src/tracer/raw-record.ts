@@ -227,6 +227,8 @@ export interface AttachRecord extends Base {
   scheduler: 'slurm' | 'pbs';
   startNs: number;
   ppid: number;
+  /** Its working directory, read by the loader right away (absent if it was gone). */
+  cwd?: string;
 }
 
 /** The backend lost records (ring buffer overflow, parse failure, ...). */

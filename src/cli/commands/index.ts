@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAgent } from './agent.js';
 import { registerExport } from './export.js';
 import { registerIngest } from './ingest.js';
 import { registerJobs } from './jobs.js';
@@ -14,4 +15,5 @@ export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [
   registerRun, registerJobs, registerSearch, registerShow, registerLineage, registerKeep, registerDeletable, registerExport, registerIngest, registerServe,
+  registerAgent,
 ];

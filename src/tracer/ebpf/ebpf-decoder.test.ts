@@ -94,7 +94,8 @@ describe('decodeLine: records', () => {
     ['ftruncate', [3, 1, 0], { kind: 'ftruncate', fd: 3, length: 1, ret: 0 }],
     ['transfer', ['copy_file_range', 3, 4, 7], { kind: 'transfer', call: 'copy_file_range', fdIn: 3, fdOut: 4, ret: 7 }],
     ['mmap', [3, 3, 1, 0], { kind: 'mmap', fd: 3, prot: 3, flags: 1, ret: 0 }],
-    ['attach', ['slurm', 3741433545963, 1651], { kind: 'attach', scheduler: 'slurm', startNs: 3741433545963, ppid: 1651 }],
+    ['attach', ['slurm', 3741433545963, 1651, hex('/home/a')], { kind: 'attach', scheduler: 'slurm', startNs: 3741433545963, ppid: 1651, cwd: '/home/a' }],
+    ['attach', ['pbs', 3741433545963, 1651, '-'], { kind: 'attach', scheduler: 'pbs', startNs: 3741433545963, ppid: 1651 }],
     ['lost', [5, 'ring_buffer_full'], { kind: 'lost', count: 5, reason: 'ring_buffer_full' }],
   ])('decodes %s', (kind, rest, expected) => {
     expect(record(decodeLine(line(kind, ts, 1, 2, ...rest)))).toEqual({ pid: 1, tid: 2, ts, ...expected });

@@ -97,6 +97,14 @@ class Fields {
     return bytesToText(Buffer.from(v, 'hex'));
   }
 
+  optText(name: string): string | undefined {
+    if (this.f[this.i] === '-') {
+      this.i++;
+      return undefined;
+    }
+    return this.text(name);
+  }
+
   list(name: string): string[] {
     const n = this.int(`${name} count`);
     if (n < 0 || n > this.f.length - this.i) throw new DecodeError(`${name} count ${n} does not match the line`);
@@ -268,7 +276,10 @@ function decodeRecord(kind: string, r: Fields): RawRecord {
     case 'attach': {
       const scheduler = r.word('scheduler');
       if (scheduler !== 'slurm' && scheduler !== 'pbs') throw new DecodeError(`unknown scheduler ${JSON.stringify(scheduler.slice(0, 20))}`);
-      return { kind: 'attach', ...base, scheduler, startNs: r.int('startNs'), ppid: r.int('ppid') };
+      const startNs = r.int('startNs');
+      const ppid = r.int('ppid');
+      const cwd = r.optText('cwd');
+      return { kind: 'attach', ...base, scheduler, startNs, ppid, ...(cwd !== undefined && { cwd }) };
     }
     case 'lost': {
       const count = r.int('count');

@@ -462,7 +462,9 @@ static __always_inline bool agent_attach(struct task_struct *p, __u32 tgid)
 	e.a[0] = why;
 	e.a[1] = BPF_CORE_READ(p, start_boottime);
 	e.a[2] = BPF_CORE_READ(p, real_parent, tgid);
-	emit_small(&e);
+	/* wake the loader now: it reads /proc/PID/cwd of the new job process */
+	if (bpf_ringbuf_output(&rb, &e, sizeof(e), BPF_RB_FORCE_WAKEUP))
+		drop(KS_DROP_RINGBUF);
 	return true;
 }
 

@@ -305,10 +305,22 @@ static int on_record(void *ctx, void *data, size_t size)
 		head("mmap", e);
 		out_fmt("\t%lld\t%lld\t%lld\t%lld", a[0], a[1], a[2], ret);
 		break;
-	case KS_EV_ATTACH:
+	case KS_EV_ATTACH: {
+		/* the kernel cannot build the cwd path here (no bpf_d_path):
+		 * read it now, while the process (just exec'd) most likely lives */
+		char link[64], cwd[4096];
+		snprintf(link, sizeof(link), "/proc/%u/cwd", e->pid);
+		ssize_t cl = readlink(link, cwd, sizeof(cwd));
 		head("attach", e);
 		out_fmt("\t%s\t%lld\t%lld", a[0] == KS_ATTACH_PBS ? "pbs" : "slurm", a[1], a[2]);
+		if (cl > 0 && cl < (ssize_t)sizeof(cwd)) {
+			out_reserve(2 * (size_t)cl + 2);
+			out_thex((const unsigned char *)cwd, (size_t)cl);
+		} else {
+			out_str("\t-");
+		}
 		break;
+	}
 	default:
 		head("lost", e);
 		out_fmt("\t1\tunknown_record_type_%u", e->type);
