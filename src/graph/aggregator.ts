@@ -76,8 +76,18 @@ function procFromRow(r: Record<string, unknown>): ProcState {
 }
 
 /** Loads what a chunk's events need into a MemoryState. */
-async function loadState(tx: Queryable, src: SourceRow, events: TraceEvent[]): Promise<MemoryState> {
+interface Loaded {
+  st: MemoryState;
+  /** Ids of the paths already stored. */
+  pathIds: Map<string, number>;
+  /** What was loaded, as JSON: a state the chunk did not change is not written back. */
+  before: Map<string, string>;
+}
+
+async function loadState(tx: Queryable, src: SourceRow, events: TraceEvent[]): Promise<Loaded> {
   const st = new MemoryState({ source: src.source, jobKey: src.job_key, jobUid: src.job_uid, jobGid: src.job_gid });
+  const pathIds = new Map<string, number>();
+  const before = new Map<string, string>();
   const need = stateKeysOf(events);
   // Processes, then their fork parents (not named by this chunk's events).
   let procs = [...need.procs];
@@ -88,14 +98,16 @@ async function loadState(tx: Queryable, src: SourceRow, events: TraceEvent[]): P
   }
   const keys = [...need.paths.keys()];
   if (keys.length > 0) {
-    const { rows } = await tx.query<{ key: string; path: string; path_bytes: Uint8Array | null; head_version: number; head_key: string | null; head_exists: boolean; head_gen_key: string | null; head_read_other: boolean }>(
-      'select key, path, path_bytes, head_version, head_key, head_exists, head_gen_key, head_read_other from path where key = any($1::text[])', [keys],
+    const { rows } = await tx.query<{ id: number; key: string; path: string; path_bytes: Uint8Array | null; head_version: number; head_key: string | null; head_exists: boolean; head_gen_key: string | null; head_read_other: boolean }>(
+      'select id, key, path, path_bytes, head_version, head_key, head_exists, head_gen_key, head_read_other from path where key = any($1::text[])', [keys],
     );
     for (const r of rows) {
       st.heads.set(r.key, {
         pathKey: r.key, path: fromStoredPath(r.path, r.path_bytes), version: Number(r.head_version),
         headKey: r.head_key, exists: r.head_exists, genKey: r.head_gen_key, readByOther: r.head_read_other,
       });
+      pathIds.set(r.key, Number(r.id));
+      before.set(`h\n${r.key}`, JSON.stringify(st.heads.get(r.key)));
     }
   }
   // For the revision rule of renames and links: which current versions of
@@ -119,11 +131,12 @@ async function loadState(tx: Queryable, src: SourceRow, events: TraceEvent[]): P
     );
     for (const r of rows) st.noteUsed(r.f, r.t);
   }
+  for (const [k, p] of st.procs) before.set(`p\n${k}`, JSON.stringify(p));
   st.dirtyHeads.clear();
   st.dirtyProcs.clear();
   // Heads not in the database start empty.
   for (const [k, p] of need.paths) if (!st.heads.has(k)) st.heads.set(k, newHead(k, p));
-  return st;
+  return { st, pathIds, before };
 }
 
 /** One chunk of one source; returns null when the source has nothing pending. */
@@ -149,6 +162,12 @@ async function aggregateChunk(store: Store, source: string, opts: AggregateOptio
       last = seq;
     }
     if (last < 0) return null;
+    // Only the batches this chunk reaches: keeps the scan to ~chunkSize rows
+    // whatever the planner thinks of a freshly filled raw_event (with stale
+    // statistics it bitmap-scans every pending event and sorts them).
+    let upto = src.next_seq;
+    for (let have = (counts.get(upto) ?? 0) - src.next_idx; have < chunkSize && upto < last; ) have += counts.get(++upto) ?? 0;
+    last = upto;
     const { rows: raw } = await tx.query<{ seq: number; idx: number; body: string }>(
       `select seq, idx, body from raw_event
        where source = $1 and (seq, idx) >= ($2::bigint, $3::int) and seq <= $4
@@ -168,13 +187,14 @@ async function aggregateChunk(store: Store, source: string, opts: AggregateOptio
       nextSeq++;
       nextIdx = 0;
     }
-    const st = await loadState(tx, src, events);
+    const { st, pathIds, before } = await loadState(tx, src, events);
     const builder = new GraphBuilder(st);
     const muts: GraphMutation[] = [];
     for (const ev of events) for (const m of builder.apply(ev)) muts.push(m);
-    const heads = [...st.dirtyHeads].map((k) => st.heads.get(k)!);
-    const procs = [...st.dirtyProcs].map((k) => st.procs.get(k)!);
-    const written = await writeMutations(tx, muts, { heads, procs });
+    // Write back only the state entries the chunk changed.
+    const heads = [...st.dirtyHeads].map((k) => st.heads.get(k)!).filter((h) => before.get(`h\n${h.pathKey}`) !== JSON.stringify(h));
+    const procs = [...st.dirtyProcs].map((k) => st.procs.get(k)!).filter((p) => before.get(`p\n${p.proc}`) !== JSON.stringify(p));
+    const written = await writeMutations(tx, muts, { heads, procs, pathIds });
     await tx.query(
       `update ingest_source set next_seq = $2, next_idx = $3, job_key = $4, job_uid = $5, job_gid = $6, updated_at = now() where source = $1`,
       [source, nextSeq, nextIdx, st.src.jobKey, st.src.jobUid, st.src.jobGid],

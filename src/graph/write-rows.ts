@@ -127,8 +127,11 @@ function parseJobKey(key: string): { scheduler: string; jobRef: string } {
 }
 
 export interface WriteState {
+  /** Path heads to write (new or changed). */
   heads: PathHead[];
   procs: ProcState[];
+  /** Ids of stored paths whose heads are not rewritten. */
+  pathIds?: Map<string, number>;
 }
 
 export async function writeMutations(tx: Queryable, muts: GraphMutation[], state: WriteState): Promise<{ nodes: number; edges: number }> {
@@ -136,7 +139,7 @@ export async function writeMutations(tx: Queryable, muts: GraphMutation[], state
   const edges = mergeEdges(muts.filter((m): m is EdgeMutation => m.op === 'edge'));
 
   // Paths first (file versions point at them), with the builder's head state.
-  const pathIds = new Map<string, number>();
+  const pathIds = new Map<string, number>(state.pathIds ?? []);
   if (state.heads.length > 0) {
     const stored = state.heads.map((h) => toStoredPath(h.path));
     const { rows } = await tx.query<{ id: number; key: string }>(

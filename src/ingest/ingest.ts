@@ -45,13 +45,17 @@ async function storeBatch(tx: Queryable, b: BatchInput, v: ValidatedBatch): Prom
     return { ...base, status: 'duplicate' };
   }
   await tx.query('insert into ingest_source (source) values ($1) on conflict (source) do nothing', [b.source]);
+  // The columns go as three text parameters split on the server: no array
+  // literals to escape and parse (every `"` of the JSON bodies would be
+  // escaped twice). Canonical JSON never holds a raw newline (JSON.stringify
+  // escapes control characters), and types are known names.
   for (let i = 0; i < v.events.length; i += ROWS_PER_INSERT) {
     const evs = v.events.slice(i, i + ROWS_PER_INSERT);
     await tx.query(
       `insert into raw_event (source, seq, idx, type, ts, body)
-       select $1, $2, u.idx, u.type, u.ts, u.body
-       from unnest($3::int[], $4::text[], $5::bigint[], $6::text[]) as u(idx, type, ts, body)`,
-      [b.source, b.seq, evs.map((_, k) => i + k), evs.map((e) => e.type), evs.map((e) => e.ts), v.bodies.slice(i, i + ROWS_PER_INSERT)],
+       select $1, $2, $3::int + u.n::int - 1, u.type, u.ts::bigint, u.body
+       from unnest(string_to_array($4, E'\\n'), string_to_array($5, ','), string_to_array($6, E'\\n')) with ordinality as u(type, ts, body, n)`,
+      [b.source, b.seq, i, evs.map((e) => e.type).join('\n'), evs.map((e) => e.ts).join(','), v.bodies.slice(i, i + ROWS_PER_INSERT).join('\n')],
     );
   }
   return { ...base, status: 'stored' };
