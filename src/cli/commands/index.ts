@@ -9,11 +9,12 @@ import { registerRun } from './run.js';
 import { registerSearch } from './search.js';
 import { registerServe } from './serve.js';
 import { registerShow } from './show.js';
+import { registerSlurm } from './slurm.js';
 
 /** Each command module registers itself on the program. */
 export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [
   registerRun, registerJobs, registerSearch, registerShow, registerLineage, registerKeep, registerDeletable, registerExport, registerIngest, registerServe,
-  registerAgent,
+  registerAgent, registerSlurm,
 ];

@@ -1,0 +1,126 @@
+// Cluster mode with a real single-node Slurm (slurmctld, slurmd, munge from
+// Debian, started and stopped here), `kiseki agent` on the node (eBPF agent
+// mode), the hooks `kiseki slurm install` writes, and the real store behind a
+// minimal ingest endpoint. Jobs are submitted with sbatch by a non-root user.
+// The agent and the hooks run opted-in mode: only --comment=kiseki jobs.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNodeToken } from '../../src/ingest/node-tokens.js';
+import type { Store } from '../../src/store/index.js';
+import { makeTarget, openTarget, POSTGRES_URL } from '../store/stores.js';
+import { canTraceNode, KISEKI, startAgent, startIngestServer, waitUntil, type AgentProcess, type IngestServer } from './agent-harness.js';
+import { ensureUser, slurmAvailable, startSlurm, type SlurmCluster } from './slurm-harness.js';
+
+const USER = 'kisekiu1';
+
+describe.skipIf(!slurmAvailable() || !canTraceNode())('Slurm cluster: agent + hooks + store', () => {
+  let store: Store;
+  let server: IngestServer;
+  let slurm: SlurmCluster;
+  let agent: AgentProcess;
+  let dir: string;
+  let work: string;
+
+  beforeAll(async () => {
+    ensureUser(USER);
+    dir = mkdtempSync(join(tmpdir(), 'kiseki-slurmtest-'));
+    chmodSync(dir, 0o755);
+    work = join(dir, 'work');
+    spawnSync('/bin/mkdir', ['-m', '0777', work]);
+    const target = await makeTarget(POSTGRES_URL ? 'postgres' : 'pglite', 'cluster-slurm');
+    store = await openTarget(target);
+    server = await startIngestServer(store);
+    const tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, await createNodeToken(store.db, 'vm'), { mode: 0o600 });
+    const spool = join(dir, 'spool');
+    const runDir = join(dir, 'run');
+    const hooks = join(dir, 'hooks');
+    const kiseki = KISEKI.map((a) => `'${a}'`).join(' ');
+    const install = spawnSync(process.execPath, [...KISEKI, 'slurm', 'install', '--dir', hooks, '--server', server.url, '--token-file', tokenFile,
+      '--spool', spool, '--run-dir', runDir, '--opt-in', 'comment=kiseki', '--timeout', '30', '--kiseki', `'${process.execPath}' ${kiseki}`], { encoding: 'utf8' });
+    expect(install.status, install.stderr).toBe(0);
+    const confLines = install.stdout.split('\n').filter((l) => /^(Prolog|Epilog|PrologSlurmctld|EpilogSlurmctld)=/.test(l));
+    expect(confLines).toHaveLength(4);
+    agent = await startAgent(['--server', server.url, '--token-file', tokenFile, '--spool', spool, '--run-dir', runDir, '--opt-in', '--id', 'agent:vm', '--batch-ms', '200']);
+    slurm = await startSlurm({ confLines });
+  }, 180_000);
+
+  afterAll(async () => {
+    await slurm?.stop();
+    await agent?.stop();
+    await server?.stop();
+    await store?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function submit(name: string, script: string, args: string[] = ['--comment=kiseki']): string {
+    const f = join(work, name);
+    writeFileSync(f, script, { mode: 0o755 });
+    return slurm.sbatch(USER, [...args, name], work);
+  }
+
+  async function jobNodes(id: string): Promise<{ processes: Array<{ exe: string | null; argv: string | null; host: string | null }>; files: string[] }> {
+    const p = await store.db.query<{ exe: string | null; argv: string | null; host: string | null }>(
+      `select pr.exe, pr.argv, pr.host from node n join process pr on pr.node_id = n.id join node jn on jn.id = n.job_id
+       join job j on j.node_id = jn.id where j.scheduler = 'slurm' and j.job_ref = $1`, [id]);
+    const f = await store.db.query<{ path: string }>(
+      `select pa.path from node n join file_version f on f.node_id = n.id join path pa on pa.id = f.path_id join node jn on jn.id = n.job_id
+       join job j on j.node_id = jn.id where j.scheduler = 'slurm' and j.job_ref = $1 and f.file_class = 'data'`, [id]);
+    return { processes: p.rows, files: f.rows.map((r) => r.path) };
+  }
+
+  async function jobRow(id: string) {
+    const { rows } = await store.db.query<Record<string, unknown>>(`select * from job where scheduler = 'slurm' and job_ref = $1`, [id]);
+    return rows[0];
+  }
+
+  it('a job with two srun steps: processes, files, script and metadata under its job id', async () => {
+    const id = submit('steps.sh', '#!/bin/sh\necho input > in.txt\nsrun sort in.txt -o sorted.txt\nsrun sh -c "wc -l sorted.txt > count.txt"\n');
+    const final = await slurm.waitJob(id);
+    expect(final.JobState).toBe('COMPLETED');
+    const got = await waitUntil('the job in the store', async () => {
+      const n = await jobNodes(id);
+      const row = await jobRow(id);
+      return n.files.some((f) => f.endsWith('count.txt')) && row?.state === 'COMPLETED' && { n, row };
+    }, 60_000);
+    const exes = got.n.processes.map((p) => p.exe ?? '');
+    expect(exes.some((e) => e.endsWith('/slurm_script'))).toBe(true); // the batch script, as slurmstepd runs it
+    expect(exes).toEqual(expect.arrayContaining(['/usr/bin/sort', '/usr/bin/wc'])); // both steps
+    expect(got.n.files).toEqual(expect.arrayContaining([join(work, 'in.txt'), join(work, 'sorted.txt'), join(work, 'count.txt')]));
+    expect(got.row).toMatchObject({ name: 'steps.sh', user_name: USER, script: join(work, 'steps.sh'), cwd: work, host: slurm.host, exit_code: 0 });
+    const info = await store.db.query<{ body: string }>(`select body from raw_event where type = 'job.info'`);
+    const records = info.rows.map((r) => JSON.parse(r.body) as { job: { id: string }; script?: string; partition?: string; comment?: string; account?: string });
+    const mine = records.filter((r) => r.job.id === id);
+    expect(mine.some((r) => r.script?.includes('srun sort in.txt'))).toBe(true);
+    expect(mine.some((r) => r.partition === 'debug' && r.comment === 'kiseki')).toBe(true);
+    // the Prolog/Epilog hooks themselves are not the job's work
+    expect(got.n.processes.some((p) => (p.argv ?? '').includes('slurm hook'))).toBe(false);
+  }, 120_000);
+
+  it('two jobs at once on the node are kept apart', async () => {
+    const a = submit('a.sh', '#!/bin/sh\nsleep 2\necho a > from-a.txt\n');
+    const b = submit('b.sh', '#!/bin/sh\nsleep 2\necho b > from-b.txt\n');
+    await slurm.waitJob(a);
+    await slurm.waitJob(b);
+    const ja = await waitUntil('job a', async () => { const n = await jobNodes(a); return n.files.length > 0 && n; }, 60_000);
+    const jb = await waitUntil('job b', async () => { const n = await jobNodes(b); return n.files.length > 0 && n; }, 60_000);
+    expect(ja.files).toContain(join(work, 'from-a.txt'));
+    expect(ja.files).not.toContain(join(work, 'from-b.txt'));
+    expect(jb.files).toContain(join(work, 'from-b.txt'));
+    expect(jb.files).not.toContain(join(work, 'from-a.txt'));
+  }, 120_000);
+
+  it('a job that does not opt in is not traced', async () => {
+    const id = submit('quiet.sh', '#!/bin/sh\necho secret > not-traced.txt\n', []);
+    await slurm.waitJob(id);
+    const marker = submit('marker.sh', '#!/bin/sh\necho m > marker.txt\n'); // a traced job after it, as a clock
+    await slurm.waitJob(marker);
+    await waitUntil('the later job', async () => (await jobNodes(marker)).files.length > 0, 60_000);
+    expect(await jobRow(id)).toBeUndefined();
+    const { rows } = await store.db.query(`select 1 from path where path like '%not-traced.txt'`);
+    expect(rows).toEqual([]);
+  }, 120_000);
+});
