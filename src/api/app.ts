@@ -13,7 +13,7 @@ import type { ApiDeps, ApiEnv } from './context.js';
 import { DOCS_CSP, DOCS_PAGE, docsAsset } from './docs.js';
 import { ApiError, describeZodError, toErrorResponse } from './errors.js';
 import { registerRoutes } from './routes.js';
-import { HealthResult } from './schemas.js';
+import { HealthResult, NoQuery } from './schemas.js';
 import { API_CSP, checkOrigin, hostnameOf, isLoopbackAddress, securityHeaders, UI_CSP } from './security.js';
 import { serveUi } from './static.js';
 
@@ -59,6 +59,23 @@ export interface AppOptions {
 }
 
 const JSON_BODY_LIMIT = 1024 * 1024;
+const LINK_BODY_LIMIT = 64 * 1024;
+
+async function drain(body: ReadableStream<Uint8Array> | null, max: number): Promise<void> {
+  if (!body || body.locked) return;
+  const reader = body.getReader();
+  let n = 0;
+  try {
+    while (n <= max) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      n += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    /* the client went away */
+  }
+}
 
 export interface KisekiApp {
   app: OpenAPIHono<ApiEnv>;
@@ -121,15 +138,21 @@ export function createApp(opts: AppOptions): KisekiApp {
     return undefined;
   });
 
-  const limitError = (c: Context) => errorResponse(c, new ApiError(413, 'E_TOO_LARGE', 'the body is too large'));
-  app.use('/api/v1/ingest', bodyLimit({ maxSize: deps.maxIngestBytes, onError: (c) => errorResponse(c, new ApiError(413, 'E_TOO_LARGE', `the body is larger than ${deps.maxIngestBytes} bytes`)) }));
-  app.use('/api/v1/nodes/*', bodyLimit({ maxSize: JSON_BODY_LIMIT, onError: limitError }));
-  app.use('/api/v1/links', bodyLimit({ maxSize: 64 * 1024, onError: limitError }));
+  // Too large: read (and drop) up to 16 MiB of what is still coming, so that
+  // the client, still sending, gets the 413 rather than a reset connection.
+  const tooLarge = (max: number) => async (c: Context) => {
+    await drain(c.req.raw.body, 16 * 1024 * 1024);
+    return errorResponse(c, new ApiError(413, 'E_TOO_LARGE', `the body is larger than ${max} bytes`));
+  };
+  app.use('/api/v1/ingest', bodyLimit({ maxSize: deps.maxIngestBytes, onError: tooLarge(deps.maxIngestBytes) }));
+  app.use('/api/v1/nodes/*', bodyLimit({ maxSize: JSON_BODY_LIMIT, onError: tooLarge(JSON_BODY_LIMIT) }));
+  app.use('/api/v1/links', bodyLimit({ maxSize: LINK_BODY_LIMIT, onError: tooLarge(LINK_BODY_LIMIT) }));
 
   registerRoutes(app);
 
   app.openapi(createRoute({
     method: 'get', path: '/api/v1/health', tags: ['meta'], summary: 'Is the server up',
+    request: { query: NoQuery },
     responses: { 200: { description: 'Up.', content: { 'application/json': { schema: HealthResult } } } },
   }), async (c) => {
     await deps.store.db.query('select 1');

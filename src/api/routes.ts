@@ -6,6 +6,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { exportJobProvJson, exportLineageProvJson } from '../graph/export/index.js';
 import { ingest } from '../ingest/index.js';
 import { authorOf, storeOf, viewerOf, writerOf, type ApiEnv } from './context.js';
+import { nodeTokenOk } from './node-auth.js';
 import { ApiError, badParameter, notFound } from './errors.js';
 import { addAnnotation, annotationsOf, deleteAnnotation, updateAnnotation } from './queries/annotations.js';
 import { apiJobGraph, apiLineage, apiNeighbours, apiNodeDetails } from './queries/graph.js';
@@ -52,7 +53,7 @@ export function registerRoutes(app: OpenAPIHono<ApiEnv>): void {
 
   app.openapi(createRoute({
     method: 'get', path: `${V1}/nodes/{id}`, tags: ['retrieval'], summary: 'One node with every fact',
-    request: { params: S.NodeIdParam },
+    request: { params: S.NodeIdParam, query: S.NoQuery },
     responses: { 200: json(S.NodeResult, 'The node, its annotations and neighbour counts.'), ...E400, ...E404 },
   }), async (c) => {
     const { id } = c.req.valid('param');
@@ -148,7 +149,7 @@ export function registerRoutes(app: OpenAPIHono<ApiEnv>): void {
 
   app.openapi(createRoute({
     method: 'get', path: `${V1}/nodes/{id}/annotations`, tags: ['integration'], summary: "A node's annotations",
-    request: { params: S.NodeIdParam },
+    request: { params: S.NodeIdParam, query: S.NoQuery },
     responses: { 200: json(S.AnnotationList, 'The annotations, oldest first.'), ...E400, ...E404 },
   }), async (c) => {
     const { id } = c.req.valid('param');
@@ -158,7 +159,7 @@ export function registerRoutes(app: OpenAPIHono<ApiEnv>): void {
 
   app.openapi(createRoute({
     method: 'post', path: `${V1}/nodes/{id}/annotations`, tags: ['integration'], summary: 'Add an annotation',
-    request: { params: S.NodeIdParam, body: jsonBody(S.AnnotationBody) },
+    request: { params: S.NodeIdParam, query: S.NoQuery, body: jsonBody(S.AnnotationBody) },
     responses: { 201: json(S.Annotation, 'The new annotation.'), ...E400, ...E403, ...E404 },
   }), async (c) => {
     const viewer = writerOf(c);
@@ -171,7 +172,7 @@ export function registerRoutes(app: OpenAPIHono<ApiEnv>): void {
 
   app.openapi(createRoute({
     method: 'put', path: `${V1}/nodes/{id}/annotations/{annotationId}`, tags: ['integration'], summary: 'Change an annotation',
-    request: { params: S.AnnotationParams, body: jsonBody(S.AnnotationUpdateBody) },
+    request: { params: S.AnnotationParams, query: S.NoQuery, body: jsonBody(S.AnnotationUpdateBody) },
     responses: { 200: json(S.Annotation, 'The changed annotation.'), ...E400, ...E403, ...E404 },
   }), async (c) => {
     writerOf(c);
@@ -183,7 +184,7 @@ export function registerRoutes(app: OpenAPIHono<ApiEnv>): void {
 
   app.openapi(createRoute({
     method: 'delete', path: `${V1}/nodes/{id}/annotations/{annotationId}`, tags: ['integration'], summary: 'Remove an annotation',
-    request: { params: S.AnnotationParams },
+    request: { params: S.AnnotationParams, query: S.NoQuery },
     responses: { 204: { description: 'Removed.' }, ...E400, ...E403, ...E404 },
   }), async (c) => {
     writerOf(c);
@@ -197,7 +198,7 @@ export function registerRoutes(app: OpenAPIHono<ApiEnv>): void {
   app.openapi(createRoute({
     method: 'put', path: `${V1}/nodes/{id}/visibility`, tags: ['integration'], summary: "Set a node's visibility",
     description: 'Stored and shown now; enforced for signed-in users once sign-in exists. For a job, applyToFiles also sets its program runs and the file versions it made.',
-    request: { params: S.NodeIdParam, body: jsonBody(S.VisibilityBody) },
+    request: { params: S.NodeIdParam, query: S.NoQuery, body: jsonBody(S.VisibilityBody) },
     responses: { 200: json(S.VisibilityResult, 'The node as it is now.'), ...E400, ...E403, ...E404 },
   }), async (c) => {
     writerOf(c);
@@ -215,7 +216,7 @@ export function registerRoutes(app: OpenAPIHono<ApiEnv>): void {
   app.openapi(createRoute({
     method: 'post', path: `${V1}/links`, tags: ['integration'], summary: 'Make a permanent link to a search and selection',
     description: 'The UI opens /l/{id}.',
-    request: { body: jsonBody(S.LinkBody) },
+    request: { query: S.NoQuery, body: jsonBody(S.LinkBody) },
     responses: { 201: json(S.LinkCreated, 'The link.'), ...E400, ...E403 },
   }), async (c) => {
     const viewer = writerOf(c);
@@ -227,7 +228,7 @@ export function registerRoutes(app: OpenAPIHono<ApiEnv>): void {
 
   app.openapi(createRoute({
     method: 'get', path: `${V1}/links/{id}`, tags: ['retrieval'], summary: 'A permanent link',
-    request: { params: S.LinkIdParam },
+    request: { params: S.LinkIdParam, query: S.NoQuery },
     responses: { 200: json(S.LinkResult, 'The search and selection.'), ...E400, 404: error('No such link.') },
   }), async (c) => {
     const { id } = c.req.valid('param');
@@ -256,7 +257,7 @@ export function registerRoutes(app: OpenAPIHono<ApiEnv>): void {
       415: error('E_MEDIA_TYPE: neither JSON nor NDJSON.'),
     },
   }), async (c) => {
-    writerOf(c);
+    if (!(await nodeTokenOk(c))) writerOf(c);
     const q = c.req.valid('query');
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     let batch: { source: string; seq: number; events: unknown[] | string };

@@ -89,6 +89,9 @@ export const RelationsQuery = z.strictObject({
 });
 export type RelationsQuery = z.infer<typeof RelationsQuery>;
 
+/** Routes without query parameters refuse any. */
+export const NoQuery = z.strictObject({});
+
 export const NodeIdParam = z.strictObject({
   id: z.string().regex(/^\d{1,15}$/, 'expected a node id (a whole number)').transform(Number)
     .openapi({ param: { name: 'id', in: 'path' }, type: 'integer', example: 42 }),

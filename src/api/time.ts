@@ -36,6 +36,7 @@ export function parseIsoUs(text: string, endOfDay = false): number | undefined {
     us -= z[1] === '+' ? off : -off;
   }
   if (h === undefined && endOfDay) us += 86_400_000_000 - 1;
-  if (us < 0 || !Number.isSafeInteger(us)) return undefined;
-  return us;
+  if (us < 0) return undefined;
+  // Far future (after 2255) is past what µs in a double hold exactly: the end of time.
+  return Number.isSafeInteger(us) ? us : Number.MAX_SAFE_INTEGER;
 }
