@@ -88,4 +88,18 @@ describe('kiseki run and a store it cannot use', () => {
     expect(r.stderr).toMatch(/events in .*\.ndjson \(not stored: --no-store\)$/m);
     expect(cli.json<Page<Job>>(['jobs']).total).toBe(3);
   });
+
+  it('file names with newlines, escape sequences and bytes that are not UTF-8 are shown escaped, and kept exact in JSON', () => {
+    const dir = workdir();
+    const r = cli.kiseki(['run', '--backend', 'ptrace', '--', 'sh', '-c', `printf x > "$(printf 'we\\nird\\033[31m')"; printf y > "$(printf 'raw\\377')"`], { cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('\u001b');
+    const text = cli.kiseki(['search', '--files', '--file', dir]);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain(`${dir}/we\\nird\\x1b[31m`);
+    expect(text.stdout).toContain(`${dir}/raw\\xff`);
+    expect(text.stdout).not.toContain('\u001b');
+    const json = cli.json<Page<{ path: string }>>(['search', '--files', '--file', dir]);
+    expect(json.items.map((f) => f.path).sort()).toEqual([`${dir}/raw\udcff`, `${dir}/we\nird\u001b[31m`]);
+  });
 });
