@@ -102,4 +102,19 @@ describe('kiseki run and a store it cannot use', () => {
     const json = cli.json<Page<{ path: string }>>(['search', '--files', '--file', dir]);
     expect(json.items.map((f) => f.path).sort()).toEqual([`${dir}/raw\udcff`, `${dir}/we\nird\u001b[31m`]);
   });
+
+  it('kiseki ingest after a run stored only part of its events sends only the rest', () => {
+    const dir = workdir();
+    const r = cli.kiseki(['run', '--no-store', '--backend', 'ptrace', '--', 'sh', '-c', 'cat /etc/hostname > h'], { cwd: dir });
+    expect(r.status).toBe(0);
+    const full = /events in (\S+\.ndjson)/.exec(r.stderr)![1]!;
+    const lines = readFileSync(full, 'utf8').trim().split('\n');
+    const part = join(dir, 'part.ndjson');
+    writeFileSync(part, `${lines.slice(0, 5).join('\n')}\n`); // what a store that failed mid-run holds
+    expect(cli.kiseki(['ingest', part]).status).toBe(0);
+    const rest = cli.json<{ alreadyStored: number; stored: number }>(['ingest', full]);
+    expect(rest).toMatchObject({ alreadyStored: 5, stored: lines.length - 5 });
+    const l = cli.json<{ nodes: { path?: string }[] }>(['lineage', 'h'], { cwd: dir });
+    expect(l.nodes.map((n) => n.path)).toContain(join(dir, 'h'));
+  });
 });
