@@ -111,7 +111,7 @@ export class Shipper {
       return this.fail(`cannot reach the server ${url}: ${e.cause?.code ?? e.cause?.message ?? e.message}; batch ${b.seq} stays in the spool`);
     }
     const text = await res.text().catch(() => '');
-    let reply: { error?: string; reason?: string; code?: string } = {};
+    let reply: { error?: string | { code?: string; message?: string }; reason?: string; code?: string } = {};
     try {
       reply = JSON.parse(text) as typeof reply;
     } catch {
@@ -130,7 +130,7 @@ export class Shipper {
       this.gzipBody = false; // the server does not take gzip bodies: send plain JSON
       return this.send(b);
     }
-    const why = reply.reason ?? reply.error ?? text.slice(0, 200);
+    const why = reply.reason ?? (typeof reply.error === 'object' ? reply.error?.message : reply.error) ?? text.slice(0, 200);
     if (res.status === 401 || res.status === 403) {
       return this.fail(`the server refused this node's token (HTTP ${res.status}): ${why}; check --token-file (batches stay in the spool)`);
     }
