@@ -88,6 +88,31 @@ describe.skipIf(!ok)('kiseki agent (eBPF agent mode, spool, shipping)', () => {
     }
   });
 
+  it('two agents with different host identities feeding one server merge into one job', async () => {
+    const job = jobId();
+    const a = await startAgent(agentArgs().map((v) => (v === 'agent:test-a' ? 'agent:host-a' : v)).concat(['--host', 'host-a']));
+    try {
+      jobRun(job, 'echo 1 > rank0.txt', dir);
+      await waitUntil('host-a part', async () => (await filesOfJob(job)).some((p) => p.endsWith('rank0.txt')));
+    } finally {
+      await a.stop();
+    }
+    const spoolB = join(dir, 'spool-b');
+    const b = await startAgent(['--server', server.url, '--token-file', tokenFile, '--spool', spoolB, '--id', 'agent:host-b', '--host', 'host-b', '--batch-ms', '100']);
+    try {
+      jobRun(job, 'echo 2 > rank1.txt', dir);
+      await waitUntil('host-b part', async () => (await filesOfJob(job)).some((p) => p.endsWith('rank1.txt')));
+    } finally {
+      await b.stop();
+    }
+    const { rows } = await store.db.query<{ host: string; n: number }>(
+      `select pr.host, count(*)::int as n from node n join process pr on pr.node_id = n.id join node jn on jn.id = n.job_id
+       join job j on j.node_id = jn.id where j.job_ref = $1 group by pr.host order by pr.host`, [job]);
+    expect(rows.map((r) => r.host)).toEqual(['host-a', 'host-b']);
+    const jobs = await store.db.query(`select 1 from job where job_ref = $1`, [job]);
+    expect(jobs.rows).toHaveLength(1);
+  });
+
   it('server down for 30 s during a job: nothing lost once it is back', async () => {
     const agent = await startAgent(agentArgs());
     try {
