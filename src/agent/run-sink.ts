@@ -86,6 +86,11 @@ export type FromWorker =
   | { type: 'done'; stored: number; location: string }
   | { type: 'failed'; code: string; message: string; stored: number; location: string };
 
+const redact = (db: string) => db.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+
+/** How long close() waits for a store that has not opened yet (ms). */
+const OPEN_TIMEOUT_MS = Number(process.env.KISEKI_STORE_OPEN_TIMEOUT_MS) || 30_000;
+
 function workerUrl(): URL {
   // dist/agent/store-worker.js next to this file (tsx runs the .ts from src/).
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
@@ -99,14 +104,17 @@ export class StoreSink implements RunSink {
   private pushed = 0;
   private final: Promise<FromWorker>;
   private location: string;
+  private opened = false;
 
   constructor(private readonly opts: StoreSinkOptions) {
-    this.location = opts.db;
+    this.location = redact(opts.db);
     this.worker = new Worker(workerUrl(), { workerData: opts });
     this.final = new Promise<FromWorker>((resolve) => {
       this.worker.on('message', (m: FromWorker) => {
-        if (m.type === 'opened') this.location = m.location;
-        else resolve(m);
+        if (m.type === 'opened') {
+          this.opened = true;
+          this.location = m.location;
+        } else resolve(m);
       });
       this.worker.on('error', (err) => resolve({ type: 'failed', code: 'E_RUN_STORE', message: err.message, stored: 0, location: this.location }));
       this.worker.on('exit', (code) => resolve({ type: 'failed', code: 'E_RUN_STORE', message: `the store writer stopped (exit ${code})`, stored: 0, location: this.location }));
@@ -132,7 +140,17 @@ export class StoreSink implements RunSink {
   async close(): Promise<SinkReport[]> {
     this.post();
     this.worker.postMessage({ type: 'end' } satisfies ToWorker);
-    const m = await this.final;
+    // A store that is still not open this long after the command ended (a
+    // server that does not answer) is given up: the trace file has everything.
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<FromWorker>((resolve) => {
+      const check = () => {
+        if (!this.opened) resolve({ type: 'failed', code: 'E_STORE_OPEN', message: `the store at ${this.location} did not open within ${OPEN_TIMEOUT_MS / 1000} s of the command's end`, stored: 0, location: this.location });
+      };
+      timer = setTimeout(check, OPEN_TIMEOUT_MS);
+    });
+    const m = await Promise.race([this.final, giveUp]);
+    clearTimeout(timer);
     await this.worker.terminate().catch(() => {});
     if (m.type === 'done') return [{ sink: 'store', ok: m.stored === this.pushed, events: m.stored, where: m.location, ...(m.stored === this.pushed ? {} : { error: { code: 'E_RUN_STORE', message: `only ${m.stored} of ${this.pushed} events were stored` } }) }];
     if (m.type === 'failed') return [{ sink: 'store', ok: false, events: m.stored, where: m.location, error: { code: m.code, message: m.message } }];

@@ -14,7 +14,7 @@ const send = (m: FromWorker) => port.postMessage(m);
 let store: Store | undefined;
 let writer: BatchWriter | undefined;
 let failure: { code: string; message: string } | undefined;
-let location = opts.db;
+let location = opts.db.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 const pending: ToWorker[] = [];
 
 function fail(err: unknown): void {

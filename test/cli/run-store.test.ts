@@ -2,6 +2,7 @@
 // usual with its own exit status, the trace file is kept, and
 // `kiseki ingest FILE` stores it later.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,5 +117,22 @@ describe('kiseki run and a store it cannot use', () => {
     expect(rest).toMatchObject({ alreadyStored: 5, stored: lines.length - 5 });
     const l = cli.json<{ nodes: { path?: string }[] }>(['lineage', 'h'], { cwd: dir });
     expect(l.nodes.map((n) => n.path)).toContain(join(dir, 'h'));
+  });
+
+  it('a database server that never answers: given up a while after the command ends, the trace kept', async () => {
+    const silent = createServer(() => { /* accept, never answer */ });
+    await new Promise<void>((res) => silent.listen(0, '127.0.0.1', res));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const dir = workdir();
+      const r = cli.kiseki(['run', '--backend', 'ptrace', '--db', `postgres://kiseki:secret@127.0.0.1:${port}/x`, '--', 'sh', '-c', 'exit 5'],
+        { cwd: dir, env: { KISEKI_STORE_OPEN_TIMEOUT_MS: '2000' } });
+      expect(r.status).toBe(5);
+      expect(r.stderr).toMatch(/not stored: the store at postgres:\/\/kiseki:\*\*\*@127\.0\.0\.1:\d+\/x did not open within 2 s of the command's end \[E_STORE_OPEN\]/);
+      expect(r.stderr).not.toContain('secret');
+      expect(KEPT.test(r.stderr)).toBe(true);
+    } finally {
+      silent.close();
+    }
   });
 });
