@@ -110,9 +110,9 @@ export function createApp(opts: AppOptions): KisekiApp {
   });
 
   const errorResponse = (c: Context, err: unknown) => {
-    const { status, body } = toErrorResponse(err);
+    const { status, body, headers } = toErrorResponse(err);
     if (status >= 500) log(`${c.req.method} ${c.req.path}: ${body.error.code} ${body.error.message}`);
-    const res = c.json(body, status);
+    const res = c.json(body, status, headers ?? {});
     securityHeaders(res, API_CSP);
     return res;
   };

@@ -18,6 +18,7 @@ export type ApiErrorCode =
   | 'E_NOT_FOUND' // no such node, annotation or link
   | 'E_NO_ROUTE' // no such API route
   | 'E_METHOD' // the route exists, not with this method
+  | 'E_NODE_TOKEN' // ingest: a node token that is unknown or revoked (401)
   | 'E_FORBIDDEN' // the viewer may not do this
   | 'E_BAD_HOST' // Host header not this server's (DNS rebinding)
   | 'E_CROSS_ORIGIN' // a state-changing request from another origin
@@ -29,7 +30,10 @@ export interface ErrorBody {
 }
 
 export class ApiError extends Error {
-  constructor(readonly status: ContentfulStatusCode, readonly code: ApiErrorCode | string, message: string, readonly extra: Record<string, unknown> = {}) {
+  constructor(
+    readonly status: ContentfulStatusCode, readonly code: ApiErrorCode | string, message: string,
+    readonly extra: Record<string, unknown> = {}, readonly headers: Record<string, string> = {},
+  ) {
     super(message);
     this.name = 'ApiError';
   }
@@ -61,10 +65,10 @@ const HTTP_CODES: Partial<Record<number, ApiErrorCode>> = {
 };
 
 /** Any thrown value → (status, body). Unknown errors are 500 E_INTERNAL. */
-export function toErrorResponse(err: unknown): { status: ContentfulStatusCode; body: ErrorBody } {
+export function toErrorResponse(err: unknown): { status: ContentfulStatusCode; body: ErrorBody; headers?: Record<string, string> } {
   const out = (status: ContentfulStatusCode, code: string, message: string, extra: Record<string, unknown> = {}) =>
     ({ status, body: { error: { code, message, ...extra } } });
-  if (err instanceof ApiError) return out(err.status, err.code, err.message, err.extra);
+  if (err instanceof ApiError) return { ...out(err.status, err.code, err.message, err.extra), headers: err.headers };
   if (err instanceof IngestError) {
     const extra: Record<string, unknown> = {};
     if (err.index !== undefined) extra.index = err.index;

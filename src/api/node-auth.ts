@@ -13,6 +13,6 @@ export async function nodeTokenOk(c: Context<ApiEnv>): Promise<boolean> {
   const header = c.req.header('authorization');
   if (!header && process.env.KISEKI_REQUIRE_NODE_TOKEN !== '1') return false;
   const check = await checkNodeToken(c.get('deps').store.db, header);
-  if (!check.ok) throw new ApiError(401, 'E_NODE_TOKEN', check.reason ?? 'node token refused');
+  if (!check.ok) throw new ApiError(401, 'E_NODE_TOKEN', check.reason ?? 'node token refused', {}, { 'WWW-Authenticate': 'Bearer' });
   return true;
 }

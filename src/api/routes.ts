@@ -28,16 +28,18 @@ const V1 = '/api/v1';
 
 export function registerRoutes(app: OpenAPIHono<ApiEnv>): void {
   // ── Data retrieval ─────────────────────────────────────────────────
-  app.openapi(createRoute({
-    method: 'get', path: `${V1}/search`, tags: ['retrieval'], summary: 'Search jobs',
-    description: 'Jobs matching all given criteria, with how many of their files matched.',
-    request: { query: S.SearchQuery },
-    responses: { 200: json(S.SearchResult, 'A page of jobs.'), ...E400 },
-  }), async (c) => {
-    const query = c.req.valid('query');
-    const r = await searchJobHits(storeOf(c).db, viewerOf(c), query);
-    return c.json({ total: r.total, page: query.page, pageSize: query.pageSize, items: r.items }, 200);
-  });
+  for (const [path, summary] of [[`${V1}/search`, 'Search jobs'], [`${V1}/jobs`, 'List jobs (the same as search)']] as const) {
+    app.openapi(createRoute({
+      method: 'get', path, tags: ['retrieval'], summary,
+      description: 'Jobs matching all given criteria, with how many of their files matched.',
+      request: { query: S.SearchQuery },
+      responses: { 200: json(S.SearchResult, 'A page of jobs.'), ...E400 },
+    }), async (c) => {
+      const query = c.req.valid('query');
+      const r = await searchJobHits(storeOf(c).db, viewerOf(c), query);
+      return c.json({ total: r.total, page: query.page, pageSize: query.pageSize, items: r.items }, 200);
+    });
+  }
 
   app.openapi(createRoute({
     method: 'get', path: `${V1}/jobs/{id}/graph`, tags: ['retrieval'], summary: "A job's provenance graph",
@@ -240,7 +242,7 @@ export function registerRoutes(app: OpenAPIHono<ApiEnv>): void {
   // ── Ingest ─────────────────────────────────────────────────────────
   app.openapi(createRoute({
     method: 'post', path: `${V1}/ingest`, tags: ['integration'], summary: 'Store a batch of trace events',
-    description: 'NDJSON (application/x-ndjson; source and seq in the query or the X-Kiseki-Source / X-Kiseki-Seq headers) or JSON { source, seq, events }. '
+    description: 'Loopback clients, or agents with a node token (Authorization: Bearer). NDJSON (application/x-ndjson; source and seq in the query or the X-Kiseki-Source / X-Kiseki-Seq headers) or JSON { source, seq, events }. '
       + 'Idempotent per (source, seq); a bad batch is refused whole, naming its first bad event, and nothing is written. '
       + 'Aggregation runs in the background (wait=true answers after it).',
     request: {
@@ -251,6 +253,7 @@ export function registerRoutes(app: OpenAPIHono<ApiEnv>): void {
       200: json(S.IngestResult, 'A duplicate of a batch received before: nothing changed.'),
       202: json(S.IngestResult, 'Stored.'),
       400: error('E_INGEST_INVALID: an event is not a valid TraceEvent (index: 0-based, line: NDJSON line); E_INGEST_BATCH: bad source or seq; E_BAD_JSON, E_BAD_BODY.'),
+      401: error('E_NODE_TOKEN: the Authorization: Bearer node token is unknown or revoked (the message says which).'),
       ...E403,
       409: error('E_INGEST_CONFLICT: this (source, seq) was received before with other events.'),
       413: error('E_TOO_LARGE (the body) or E_INGEST_TOO_LARGE (one event).'),

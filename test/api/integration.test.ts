@@ -4,6 +4,7 @@
 import { gzipSync } from 'node:zlib';
 import { expect, it } from 'vitest';
 import { startServer } from '../../src/api/server.js';
+import { createNodeToken, revokeNodeToken } from '../../src/ingest/node-tokens.js';
 import { countRows } from '../../src/store/index.js';
 import { catSortPipeline, SyntheticTrace } from '../store/synthetic-trace.js';
 import { call, describeApi, loadReal, XSS, type ApiContext } from './harness.js';
@@ -104,6 +105,18 @@ describeApi('integration API', (ctx) => {
     } finally {
       await small.close();
     }
+  });
+
+  it('ingest: agents authenticate with node tokens; unknown or revoked ones are 401 with the reason', async () => {
+    const token = await createNodeToken(ctx.store.db, 'node-7');
+    const batch = (seq: number) => ({ source: 'agent:node-7', seq, events: new SyntheticTrace().runStart(['x']).runEnd().events });
+    const ok = await ctx.call('POST', '/api/v1/ingest', { json: batch(0), headers: { authorization: `Bearer ${token}` } });
+    expect(ok.status).toBe(202);
+    const unknown = await ctx.call('POST', '/api/v1/ingest', { json: batch(1), headers: { authorization: 'Bearer kst_nope' } });
+    expectError(unknown, 401, 'E_NODE_TOKEN', /unknown node token/);
+    expect(unknown.headers.get('www-authenticate')).toBe('Bearer');
+    await revokeNodeToken(ctx.store.db, { node: 'node-7' });
+    expectError(await ctx.call('POST', '/api/v1/ingest', { json: batch(1), headers: { authorization: `Bearer ${token}` } }), 401, 'E_NODE_TOKEN', /node-7 was revoked/);
   });
 
   it('ingest: aggregation runs in the background; a running job grows as its batches come', async () => {
