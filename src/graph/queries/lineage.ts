@@ -7,7 +7,7 @@
 // is a leaf and hidden unless includeSoftware.
 import type { Queryable } from '../../store/db.js';
 import type { Store } from '../../store/open-store.js';
-import { LINEAGE_EDGE_KINDS, type EdgeKind, type NodeKind } from '../edge-kinds.js';
+import { GraphError, LINEAGE_EDGE_KINDS, type EdgeKind, type NodeKind } from '../edge-kinds.js';
 import { resolveNodes, type NodeRef } from './resolve.js';
 import { Sql, visibleTo, type Viewer } from './viewer.js';
 
@@ -68,6 +68,14 @@ const SYSTEM_SOFTWARE = (id: string) => `exists (select 1 from file_version sv w
 
 /** Start nodes: a job stands for itself and all its program runs. */
 export async function startNodes(db: Queryable, ref: NodeRef): Promise<number[]> {
+  if (typeof ref === 'number') {
+    // A node id: the node and, for a job, its runs, in one round trip.
+    const { rows } = await db.query<{ id: number }>(
+      `select n.id from node n where n.id = $1
+       union all select p.id from node j join node p on p.job_id = j.id where j.id = $1 and j.kind = 'job' and p.kind = 'process'`, [ref]);
+    if (!rows.some((r) => Number(r.id) === ref)) throw new GraphError('E_GRAPH_NOT_FOUND', `no such node ${ref}`);
+    return [ref, ...new Set(rows.map((r) => Number(r.id)).filter((id) => id !== ref))];
+  }
   const ids = await resolveNodes(db, ref);
   const { rows } = await db.query<{ id: number }>(
     `select n.id from node n where n.id = any($1::bigint[])
@@ -139,22 +147,26 @@ export async function lineage(store: Store, viewer: Viewer, ref: NodeRef, opts: 
   const ids = [...depths.keys()];
   const q = new Sql();
   const idsP = q.p(ids);
-  const { rows: nodeRows } = await db.query<{ id: number; key: string; kind: NodeKind; label: string; ts: number | null; software: boolean | null }>(
-    `select n.id, n.key, n.kind, n.label, n.ts, fv.software from node n left join file_version fv on fv.node_id = n.id
-     where n.id = any(${idsP}::bigint[]) and ${visibleTo(viewer, 'n', q)}`, q.params);
+  // The nodes (with whether each is system software) and the edges between
+  // them: two independent queries, sent at once (PostgreSQL runs them on two
+  // connections; round trips dominate on a busy machine).
+  const [{ rows: nodeRows }, { rows: edgeRows }] = await Promise.all([
+    db.query<{ id: number; key: string; kind: NodeKind; label: string; ts: number | null; software: boolean | null; system: boolean }>(
+      `select n.id, n.key, n.kind, n.label, n.ts, fv.software,
+         coalesce(fv.software, false) and not exists (select 1 from edge g where g.from_id = n.id and g.kind = 'wasGeneratedBy') as system
+       from node n left join file_version fv on fv.node_id = n.id
+       where n.id = any(${idsP}::bigint[]) and ${visibleTo(viewer, 'n', q)}`, q.params),
+    db.query<{ from_id: number; kind: EdgeKind; to_id: number; role: string | null }>(
+      `select from_id, kind, to_id, role from edge where from_id = any($1::bigint[]) and to_id = any($1::bigint[]) and kind = any($2::text[])`,
+      [ids, o.edgeKinds]),
+  ]);
   const visible = new Set(nodeRows.map((r) => Number(r.id)));
   const hidden = new Set<number>();
-  if (!o.includeSoftware && ids.length > 0) {
-    const { rows } = await db.query<{ id: number }>(`select n.id from unnest($1::bigint[]) n(id) where ${SYSTEM_SOFTWARE('n.id')}`, [ids]);
-    for (const r of rows) if (!start.includes(Number(r.id))) hidden.add(Number(r.id));
-  }
+  if (!o.includeSoftware) for (const r of nodeRows) if (r.system && !start.includes(Number(r.id))) hidden.add(Number(r.id));
   const keep = (id: number) => visible.has(id) && !hidden.has(id);
   const nodes: LineageNode[] = nodeRows.filter((r) => keep(Number(r.id))).map((r) => ({
     id: Number(r.id), key: r.key, kind: r.kind, label: r.label, ts: r.ts === null ? null : Number(r.ts), depth: depths.get(Number(r.id))!, software: r.software === true,
   })).sort((a, b) => Math.abs(a.depth) - Math.abs(b.depth) || a.depth - b.depth || a.id - b.id);
-  const { rows: edgeRows } = await db.query<{ from_id: number; kind: EdgeKind; to_id: number; role: string | null }>(
-    `select from_id, kind, to_id, role from edge where from_id = any($1::bigint[]) and to_id = any($1::bigint[]) and kind = any($2::text[])`,
-    [ids, o.edgeKinds]);
   const edges = edgeRows.filter((e) => keep(Number(e.from_id)) && keep(Number(e.to_id)))
     .map((e) => ({ from: Number(e.from_id), kind: e.kind, to: Number(e.to_id), role: e.role }));
   // Groups that hit the walk limit: count them in full (capped) for the summary.

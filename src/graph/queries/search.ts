@@ -66,6 +66,18 @@ function userMatch(uidCol: string, nameCol: string, user: string | number, q: Sq
   return `${nameCol} = ${q.p(user)}`;
 }
 
+/**
+ * The total number of matches. The page query carries it (`count(*) over ()`,
+ * computed in the same pass over the matches); only a page past the end has
+ * no row to carry it, and is counted separately.
+ */
+async function totalOf(rows: Record<string, unknown>[], offset: number, count: () => Promise<{ rows: { n: number }[] }>): Promise<number> {
+  if (rows.length > 0) return Number(rows[0]!.total_);
+  if (offset === 0) return 0;
+  const { rows: cnt } = await count();
+  return Number(cnt[0]!.n);
+}
+
 function checkCriteria(c: SearchCriteria): void {
   for (const k of ['from', 'to'] as const) {
     const v = c[k];
@@ -107,13 +119,14 @@ export async function searchJobs(store: Store, viewer: Viewer, c: SearchCriteria
   const from = 'from job j join node n on n.id = j.node_id';
   const { limit, offset } = pageOf(page);
   const order = SORT_JOBS[page?.sort ?? '-start'] ?? SORT_JOBS['-start'];
-  const { rows: cnt } = await store.db.query<{ n: number }>(`select count(*)::int as n ${from} where ${where}`, q.params);
+  const countParams = [...q.params];
   const lp = q.p(limit);
   const op = q.p(offset);
   const { rows } = await store.db.query<Record<string, unknown>>(
-    `select j.*, n.key ${from} where ${where} order by ${order}, j.node_id limit ${lp} offset ${op}`, q.params);
+    `select j.*, n.key, count(*) over () as total_ ${from} where ${where} order by ${order}, j.node_id limit ${lp} offset ${op}`, q.params);
+  const total = await totalOf(rows, offset, () => store.db.query<{ n: number }>(`select count(*)::int as n ${from} where ${where}`, countParams));
   return {
-    total: Number(cnt[0]!.n), limit, offset,
+    total, limit, offset,
     items: rows.map((r) => ({
       id: Number(r.node_id), key: r.key as string, scheduler: r.scheduler as string, jobId: r.job_ref as string,
       name: (r.name as string | null) ?? null, script: (r.script as string | null) ?? null, user: (r.user_name as string | null) ?? null,
@@ -160,15 +173,16 @@ export async function searchFiles(store: Store, viewer: Viewer, c: SearchCriteri
   const where = w.join(' and ');
   const base = `${FILE_REF_SQL} where ${where}`;
   const { limit, offset } = pageOf(page);
-  const { rows: cnt } = await store.db.query<{ n: number }>(`select count(*)::int as n from (${base}) x`, q.params);
+  const countParams = [...q.params];
   const order = SORT_FILES[page?.sort ?? 'path'] ?? SORT_FILES.path;
   const lp = q.p(limit);
   const op = q.p(offset);
   const { rows } = await store.db.query<Record<string, unknown>>(
-    `${FILE_REF_SQL.replace('select ', 'select n.ts, n.job_id, fv.exists_now, (p.head_key = n.key and p.head_exists) as current, ')}
+    `${FILE_REF_SQL.replace('select ', 'select n.ts, n.job_id, fv.exists_now, (p.head_key = n.key and p.head_exists) as current, count(*) over () as total_, ')}
      where ${where} order by ${order}, fv.node_id limit ${lp} offset ${op}`, q.params);
+  const total = await totalOf(rows, offset, () => store.db.query<{ n: number }>(`select count(*)::int as n from (${base}) x`, countParams));
   return {
-    total: Number(cnt[0]!.n), limit, offset,
+    total, limit, offset,
     items: rows.map((r) => ({
       ...fileRef(r), ts: r.ts === null ? null : Number(r.ts), jobId: r.job_id === null ? null : Number(r.job_id),
       existsNow: (r.exists_now as boolean | null) ?? null, current: Boolean(r.current),
