@@ -23,6 +23,7 @@ describe.skipIf(!slurmAvailable() || !canTraceNode())('Slurm cluster: agent + ho
   let agent: AgentProcess;
   let dir: string;
   let work: string;
+  let agentArgs: string[];
 
   beforeAll(async () => {
     ensureUser(USER);
@@ -44,7 +45,8 @@ describe.skipIf(!slurmAvailable() || !canTraceNode())('Slurm cluster: agent + ho
     expect(install.status, install.stderr).toBe(0);
     const confLines = install.stdout.split('\n').filter((l) => /^(Prolog|Epilog|PrologSlurmctld|EpilogSlurmctld)=/.test(l));
     expect(confLines).toHaveLength(4);
-    agent = await startAgent(['--server', server.url, '--token-file', tokenFile, '--spool', spool, '--run-dir', runDir, '--opt-in', '--id', 'agent:vm', '--batch-ms', '200']);
+    agentArgs = ['--server', server.url, '--token-file', tokenFile, '--spool', spool, '--run-dir', runDir, '--opt-in', '--id', 'agent:vm', '--batch-ms', '200'];
+    agent = await startAgent(agentArgs);
     slurm = await startSlurm({ confLines });
   }, 180_000);
 
@@ -81,11 +83,13 @@ describe.skipIf(!slurmAvailable() || !canTraceNode())('Slurm cluster: agent + ho
     const id = submit('steps.sh', '#!/bin/sh\necho input > in.txt\nsrun sort in.txt -o sorted.txt\nsrun sh -c "wc -l sorted.txt > count.txt"\n');
     const final = await slurm.waitJob(id);
     expect(final.JobState).toBe('COMPLETED');
+    const ended = Date.now();
     const got = await waitUntil('the job in the store', async () => {
       const n = await jobNodes(id);
       const row = await jobRow(id);
       return n.files.some((f) => f.endsWith('count.txt')) && row?.state === 'COMPLETED' && { n, row };
     }, 60_000);
+    console.log(`job ${id}: provenance queryable ${Date.now() - ended} ms after scontrol saw it end`);
     const exes = got.n.processes.map((p) => p.exe ?? '');
     expect(exes.some((e) => e.endsWith('/slurm_script'))).toBe(true); // the batch script, as slurmstepd runs it
     expect(exes).toEqual(expect.arrayContaining(['/usr/bin/sort', '/usr/bin/wc'])); // both steps
@@ -123,4 +127,39 @@ describe.skipIf(!slurmAvailable() || !canTraceNode())('Slurm cluster: agent + ho
     const { rows } = await store.db.query(`select 1 from path where path like '%not-traced.txt'`);
     expect(rows).toEqual([]);
   }, 120_000);
+
+  it('server down for 30 s during a job: nothing lost once it is back', async () => {
+    await server.stop();
+    try {
+      const id = submit('down.sh', '#!/bin/sh\nfor i in 1 2 3 4 5 6; do echo $i > d$i.txt; sleep 0.5; done\nsrun cat d1.txt d6.txt > d-all.txt\n');
+      await slurm.waitJob(id);
+      await new Promise((r) => setTimeout(r, 30_000));
+      await server.restart();
+      const n = await waitUntil('the job after the outage', async () => {
+        const j = await jobNodes(id);
+        return j.files.some((f) => f.endsWith('d-all.txt')) && j;
+      }, 90_000);
+      for (const i of [1, 2, 3, 4, 5, 6]) expect(n.files).toContain(join(work, `d${i}.txt`));
+      const row = await waitUntil('the job record', async () => { const r = await jobRow(id); return r?.state === 'COMPLETED' && r; }, 60_000);
+      expect(row.complete).toBeNull();
+    } finally {
+      await server.restart();
+    }
+  }, 180_000);
+
+  it('agent killed with -9 mid-job and restarted: nothing lost beyond what it reports', async () => {
+    const id = submit('kill.sh', '#!/bin/sh\nfor i in 1 2 3 4 5 6 7 8 9 10; do echo $i > k$i.txt; sleep 0.5; done\n');
+    await waitUntil('the first files', async () => (await jobNodes(id)).files.some((f) => f.endsWith('k2.txt')), 60_000);
+    await agent.kill9();
+    await new Promise((r) => setTimeout(r, 1000));
+    agent = await startAgent(agentArgs);
+    await agent.waitFor(/adopted 1 running job\(s\): slurm:/);
+    await slurm.waitJob(id);
+    await waitUntil('the last file', async () => (await jobNodes(id)).files.some((f) => f.endsWith('k10.txt')), 60_000);
+    const row = await waitUntil('the job marked incomplete', async () => { const r = await jobRow(id); return r?.complete === false && r; }, 60_000);
+    expect(row.complete).toBe(false);
+    const { rows } = await store.db.query<{ body: string }>(`select body from raw_event where type = 'trace.lost'`);
+    const lost = rows.map((r) => JSON.parse(r.body) as { job?: { id: string }; reason: string });
+    expect(lost.filter((l) => l.job?.id === id).map((l) => l.reason)).toEqual([expect.stringMatching(/agent started while the job was running/)]);
+  }, 180_000);
 });

@@ -200,6 +200,14 @@ export class Agent {
   }
 
   private emit(e: TraceEvent): void {
+    if (e.type === 'trace.lost' && !e.job && this.jobProcs.size > 0) {
+      // The kernel lost records (ring buffer, maps): every job traced now may miss some.
+      for (const k of this.jobProcs.keys()) {
+        const i = k.indexOf(':');
+        this.push({ ...e, job: { scheduler: k.slice(0, i), id: k.slice(i + 1) } });
+      }
+      return;
+    }
     let job: JobRef | undefined;
     if (e.type === 'process.start' && e.job) {
       job = e.job;
