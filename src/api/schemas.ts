@@ -191,7 +191,7 @@ export const JobHit = z.object({
   exitCode: z.number().int().nullable(),
   host: z.string().nullable(),
   visibility: Visibility,
-  matchedFiles: z.number().int().openapi({ description: 'Files matching `filename` (all its data files without it).' }),
+  matchedFiles: z.number().int().openapi({ description: 'Files (paths) the job read, wrote or removed that match `filename` (all of them without it; at most 100,000).' }),
 }).openapi('JobHit');
 
 export const SearchResult = z.object({

@@ -23,14 +23,14 @@ export function narrowsJobs(c: Criteria): boolean {
   return has(c.jobId) || has(c.filename) || has(c.annotation) || has(c.script) || has(c.user) || c.from !== undefined || c.to !== undefined || c.visibility !== undefined;
 }
 
-/** File versions matching `filename` that a job read, wrote or removed: rows (job_id, file_id). */
+/** File versions matching `filename` that a job read, wrote or removed: rows (job_id, file_id, path_id). */
 export function matchingFilesSql(c: Criteria, q: Sql, jobFilter = ''): string {
   const m = pathMatch('p.path', c.filename!, q);
   const sw = c.includeSoftware ? '' : 'and not coalesce(fv.software, false)';
-  return `select e.job_id, fv.node_id as file_id from path p join file_version fv on fv.path_id = p.id join edge e on e.to_id = fv.node_id
+  return `select e.job_id, fv.node_id as file_id, fv.path_id from path p join file_version fv on fv.path_id = p.id join edge e on e.to_id = fv.node_id
       where ${m} ${sw} and e.kind = 'used' ${jobFilter}
     union all
-    select e.job_id, fv.node_id from path p join file_version fv on fv.path_id = p.id join edge e on e.from_id = fv.node_id
+    select e.job_id, fv.node_id, fv.path_id from path p join file_version fv on fv.path_id = p.id join edge e on e.from_id = fv.node_id
       where ${m} ${sw} and e.kind in ('wasGeneratedBy', 'wasInvalidatedBy') ${jobFilter}`;
 }
 

@@ -28,7 +28,7 @@ export function jobOrder(sort: keyof typeof SORT | undefined, order: 'asc' | 'de
   return `${s[dir === 'asc' ? 0 : 1]}, j.node_id ${dir}`;
 }
 
-/** Files (not pipes, not system software unless asked) each job touched, or matched by `filename`; counts stop at 100,000. */
+/** Files (paths; not pipes, not system software unless asked) each job touched, or matched by `filename`; counts stop at 100,000. */
 export async function matchedFileCounts(db: Queryable, c: SearchQuery, jobIds: number[]): Promise<Map<number, number>> {
   const out = new Map<number, number>();
   if (jobIds.length === 0) return out;
@@ -36,11 +36,11 @@ export async function matchedFileCounts(db: Queryable, c: SearchQuery, jobIds: n
   const ids = q.p(jobIds);
   let sql: string;
   if (c.filename) {
-    sql = `select job_id, count(distinct file_id)::int as n from (${matchingFilesSql(c, q, `and e.job_id = any(${ids}::bigint[])`)}) m group by job_id`;
+    sql = `select job_id, count(distinct path_id)::int as n from (${matchingFilesSql(c, q, `and e.job_id = any(${ids}::bigint[])`)}) m group by job_id`;
   } else {
     const sw = c.includeSoftware ? '' : 'and not coalesce(fv.software, false)';
     sql = `select k.id as job_id, (select count(*)::int from (
-        select distinct f.id from (
+        select distinct fv.path_id from (
           select e.to_id as id from node pn join edge e on e.from_id = pn.id and e.kind = 'used'
             where pn.job_id = k.id and pn.kind = 'process'
           union all
