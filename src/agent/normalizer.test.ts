@@ -135,3 +135,22 @@ describe('Normalizer', () => {
     expect(h.accesses()).toEqual(['10#0 -w /outer/log 0/12']);
   });
 });
+
+describe('Normalizer ordering across fork', () => {
+  it('settles the parent\'s accesses at fork, before the child\'s (a shell redirect for a child)', () => {
+    const h = harness();
+    h.feed(
+      exec(10, '/bin/sh', ['sh', 'script.sh']),
+      open(10, 'mid', O_WRONLY | O_CREAT | O_TRUNC, 3),
+      { kind: 'dup', pid: 10, oldfd: 3, ret: 1, cloexec: false },
+      { kind: 'close', pid: 10, fd: 3, ret: 0 },
+      { kind: 'fork', pid: 10, child: 11 },
+      // strace can print the whole child before the parent's next line
+      exec(11, '/usr/bin/sort', ['sort', 'in']),
+      io(11, 1, 0, 4),
+      { kind: 'exit', pid: 11, status: 0 },
+      { kind: 'dup', pid: 10, oldfd: 9, ret: 1, cloexec: false },
+    );
+    expect(h.accesses()).toEqual(['10#1 -w /work/mid 0/0', '11#1 -w /work/mid 0/4']);
+  });
+});

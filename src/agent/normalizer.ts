@@ -135,6 +135,11 @@ export class Normalizer {
     this.apply(proc, r);
   }
 
+  /** Is this pid traced now? */
+  knows(pid: number): boolean {
+    return this.procs.has(pid);
+  }
+
   /** Agent mode: the jobs of the processes now traced, with how many each has. */
   liveJobs(): Map<string, { job: JobRef; procs: number }> {
     const out = new Map<string, { job: JobRef; procs: number }>();
@@ -207,6 +212,11 @@ export class Normalizer {
       case 'fork': {
         const old = this.procs.get(r.child);
         if (old) this.flushAll(old);
+        // What the parent did before the fork happened before anything the
+        // child does; strace may deliver the parent's later records (its
+        // close of a redirection, say) after the whole child, so settle the
+        // parent's accesses now, while the order is still known.
+        this.flushAll(proc);
         const startNs = String(r.childStartNs ?? r.ts * 1000);
         const child = this.newProc(r.child, startNs, proc.cwd, r.sharesFiles ? proc.fds : proc.fds.clone());
         if (proc.job) child.job = proc.job;

@@ -382,6 +382,9 @@ int BPF_PROG(ks_fork, struct task_struct *parent, struct task_struct *child)
 		set_traced_bit(ctgid, true);
 		__sync_fetch_and_add(&live_procs, 1);
 	}
+	/* Everything the parent did before the fork happened before anything the
+	 * child does: send its byte counts now so they come first. */
+	flush_range(ptgid, 0, 0xffffffff);
 	struct ks_event e = {};
 	hdr(&e, KS_EV_FORK, 0);
 	e.a[0] = ctgid;
