@@ -4,7 +4,7 @@
 // store: server down for 30 s, agent killed -9 and restarted, spool full,
 // wrong token. (test/cluster/slurm.test.ts does the same with a real Slurm.)
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -111,6 +111,23 @@ describe.skipIf(!ok)('kiseki agent (eBPF agent mode, spool, shipping)', () => {
     expect(rows.map((r) => r.host)).toEqual(['host-a', 'host-b']);
     const jobs = await store.db.query(`select 1 from job where job_ref = $1`, [job]);
     expect(jobs.rows).toHaveLength(1);
+  });
+
+  it('a pid registered by a hook (<run-dir>/register/<pid>) joins the job with its later children', async () => {
+    const runDir = join(dir, 'run');
+    const agent = await startAgent(agentArgs(['--run-dir', runDir]));
+    const { spawn } = await import('node:child_process');
+    // no job variable in its environment: only the registration attributes it
+    const p = spawn('/bin/sh', ['-c', 'sleep 1; echo r > registered.txt'], { cwd: dir, env: { PATH: '/usr/bin:/bin' }, stdio: 'ignore' });
+    const job = jobId();
+    try {
+      mkdirSync(join(runDir, 'register'), { recursive: true });
+      writeFileSync(join(runDir, 'register', String(p.pid)), `slurm ${job}\n`);
+      await new Promise((r) => p.on('exit', r));
+      await waitUntil('the registered process', async () => (await filesOfJob(job)).some((f) => f.endsWith('registered.txt')));
+    } finally {
+      await agent.stop();
+    }
   });
 
   it('server down for 30 s during a job: nothing lost once it is back', async () => {

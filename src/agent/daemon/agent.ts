@@ -18,7 +18,7 @@ import { FileFactsCollector } from '../file-facts.js';
 import { EnvFilter, FileRules } from '../file-rules.js';
 import { hostIdentity } from '../host-identity.js';
 import { Normalizer } from '../normalizer.js';
-import { hasOptedIn, isSchedulerHook, jobFromEnv, procCwd, procStdio, readEnviron, runningJobProcesses } from './job-env.js';
+import { hasOptedIn, isSchedulerHook, jobFromEnv, procCwd, procStat, procStdio, readEnviron, runningJobProcesses } from './job-env.js';
 import { Shipper } from './shipper.js';
 import { Spool } from './spool.js';
 
@@ -172,6 +172,7 @@ export class Agent {
     this.adoptRunning();
     this.statusTimer = setInterval(() => {
       this.pollInbox();
+      this.pollRegistered();
       if (this.spool.reportLost(nowUs()) !== null) this.shipper.kick();
       this.writeStatus();
     }, 500);
@@ -193,6 +194,41 @@ export class Agent {
       this.emit({ type: 'trace.lost', ts, count: 1, reason: 'the agent started while the job was running: its earlier events on this node may be missing', job });
     }
     if (jobs.size) this.opts.log(`adopted ${jobs.size} running job(s): ${[...jobs.keys()].join(', ')}`);
+  }
+
+  /**
+   * Pids registered by a hook: <runDir>/register/<pid> holding `<scheduler> <id>`
+   * (or just a Slurm job id). The file must belong to root or to the
+   * process's own user (a user cannot put someone else's process in a job).
+   */
+  private pollRegistered(): void {
+    const dir = join(this.opts.runDir, 'register');
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((n) => /^\d+$/.test(n));
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const file = join(dir, n);
+      const pid = Number(n);
+      try {
+        const words = readFileSync(file, 'utf8').trim().split(/\s+/);
+        const job: JobRef = words.length >= 2 ? { scheduler: words[0]!, id: words[1]! } : { scheduler: 'slurm', id: words[0]! };
+        const owner = statSync(file).uid;
+        const procUid = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? -1);
+        const st = procStat(pid);
+        if (!job.id || !st || (owner !== 0 && owner !== procUid)) {
+          this.opts.log(`ignoring registration ${file}: ${!st ? 'no such process' : 'file owner is neither root nor the process owner'}`);
+        } else if (!this.normalizer.knows(pid) && (!this.opts.optIn || hasOptedIn(this.opts.runDir, job))) {
+          this.command(`trace ${pid}`);
+          this.normalizer.startRoot({ pid, ppid: st.ppid, ts: nowUs(), cwd: procCwd(pid), startNs: st.startNs, fds: procStdio(pid), job });
+        }
+      } catch (err) {
+        this.opts.log(`ignoring registration ${file}: ${(err as Error).message}`);
+      }
+      rmSync(file, { force: true });
+    }
   }
 
   private command(line: string): void {
