@@ -101,7 +101,9 @@ describe.skipIf(!slurmAvailable() || !canTraceNode())('Slurm cluster: agent + ho
     expect(mine.some((r) => r.script?.includes('srun sort in.txt'))).toBe(true);
     expect(mine.some((r) => r.partition === 'debug' && r.comment === 'kiseki')).toBe(true);
     // the Prolog/Epilog hooks themselves are not the job's work
-    expect(got.n.processes.some((p) => (p.argv ?? '').includes('slurm hook'))).toBe(false);
+    expect(got.n.processes.some((p) => /slurm hook|prolog\.sh|epilog\.sh/.test(p.argv ?? ''))).toBe(false);
+    const hooks = await store.db.query(`select 1 from process where argv like '%prolog.sh%' or argv like '%epilog.sh%' or argv like '%slurm hook%'`);
+    expect(hooks.rows).toEqual([]);
   }, 120_000);
 
   it('two jobs at once on the node are kept apart', async () => {
