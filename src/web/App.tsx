@@ -87,7 +87,7 @@ function Main(props: { search: string; navigate: (to: string, o?: { replace?: bo
         onSelect={(job) => update({ job, sel: null, node: null })}
         onPage={(jobPage) => update({ jobPage, job: null, sel: null })}
       />
-      {hits && hits.total > 0 && (
+      {(state.job !== null || (hits && hits.total > 0)) && (
         <ProvenancePanel
           jobNode={state.job}
           view={state.view}

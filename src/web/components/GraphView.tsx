@@ -5,7 +5,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client';
 import type { JobGraph, Neighbour } from '../api/types';
-import { CyView, type DrawStats } from '../graph/cy-view';
+import { CanvasView, type DrawStats } from '../graph/canvas-view';
 import { GraphModel, type VisibleNode } from '../graph/model';
 import { useApi } from '../state/use-api';
 import { GraphLegend } from './GraphLegend';
@@ -27,7 +27,7 @@ interface Props {
 
 declare global {
   interface Window {
-    __kisekiGraph?: { snapshot: () => ReturnType<CyView['snapshot']>; stats: DrawStats[]; fetchMs?: number; rendered?: (id: string) => { x: number; y: number } | null };
+    __kisekiGraph?: { snapshot: () => ReturnType<CanvasView['snapshot']>; stats: DrawStats[]; fetchMs?: number; rendered?: (id: string) => { x: number; y: number } | null };
   }
 }
 
@@ -51,7 +51,7 @@ export function GraphView(props: Props) {
     return api.jobGraph(props.job, { includeSoftware: props.software, groupThreshold: GROUP_THRESHOLD }, signal);
   }, [props.job, props.software]);
   const container = useRef<HTMLDivElement>(null);
-  const view = useRef<CyView | null>(null);
+  const view = useRef<CanvasView | null>(null);
   const model = useRef<GraphModel | null>(null);
   const [version, setVersion] = useState(0);
   const [busy, setBusy] = useState<string | null>(null);
@@ -129,7 +129,7 @@ export function GraphView(props: Props) {
     const m = model.current;
     if (!m || !container.current) return;
     if (!view.current) {
-      view.current = new CyView(container.current, {
+      view.current = new CanvasView(container.current, {
         onTapNode: (id, data: VisibleNode) => {
           if (data.kind === 'group') void openGroup(id);
           else if (data.nodeId !== undefined) {

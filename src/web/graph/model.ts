@@ -10,6 +10,8 @@ export interface VisibleNode {
   id: string;
   kind: VisibleKind;
   label: string;
+  /** The whole label (a file's full path). */
+  fullLabel?: string;
   /** API node id (not for groups). */
   nodeId?: number;
   software?: boolean;
@@ -43,6 +45,17 @@ export interface GroupState {
 }
 
 export const nodeKey = (id: number) => `n${id}`;
+
+/** A label short enough to draw: a long path keeps its last two parts. */
+export function shortLabel(kind: string, label: string): string {
+  if (label.length <= 32) return label;
+  if (kind === 'file' && label.includes('/')) {
+    const parts = label.split('/').filter(Boolean);
+    const tail = parts.slice(-2).join('/');
+    return tail.length <= 40 ? `…/${tail}` : `…${tail.slice(-39)}`;
+  }
+  return `${label.slice(0, 31)}…`;
+}
 export const groupKey = (id: string) => `g:${id}`;
 
 /** PROV edges point from the dependent to what it depends on; the flow is the reverse. */
@@ -147,7 +160,7 @@ export class GraphModel {
       const n = this.nodes.get(k);
       if (!n) continue;
       nodes.push({
-        id: k, kind: n.kind, label: n.label, nodeId: n.id, software: n.software === true, visibility: n.visibility,
+        id: k, kind: n.kind, label: shortLabel(n.kind, n.label), fullLabel: n.label, nodeId: n.id, software: n.software === true, visibility: n.visibility,
         expanded: this.expansions.has(k),
       });
     }

@@ -1,4 +1,0 @@
-declare module 'cytoscape-svg' {
-  const ext: (cy: unknown) => void;
-  export default ext;
-}
