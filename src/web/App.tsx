@@ -1,7 +1,7 @@
 // The page: search conditions, the jobs found, and the provenance of the
 // chosen job (graph or list); details, visibility and link dialogs on top.
 // Everything that defines the view is in the URL (state/url-state.ts).
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from './api/client';
 import type { JobHit, Paged } from './api/types';
@@ -65,11 +65,8 @@ function Main(props: { search: string; navigate: (to: string, o?: { replace?: bo
     [queryKey, state.jobPage, refreshKey],
   );
 
-  // Show the first job found when none is chosen.
-  const first = search.data?.items[0]?.id;
-  useEffect(() => {
-    if (state.job === null && first !== undefined) update({ job: first }, { replace: true });
-  }, [state.job, first, update]);
+  // Without a chosen job, the first one found is shown (the URL stays as it is).
+  const job = state.job ?? search.data?.items[0]?.id ?? null;
 
   const onSearch = (criteria: Criteria, advanced: boolean) =>
     update({ ...DEFAULT_STATE, criteria, advanced, view: state.view, software: state.software });
@@ -83,13 +80,13 @@ function Main(props: { search: string; navigate: (to: string, o?: { replace?: bo
       <JobResults
         result={search}
         page={state.jobPage}
-        selected={state.job}
+        selected={job}
         onSelect={(job) => update({ job, sel: null, node: null })}
         onPage={(jobPage) => update({ jobPage, job: null, sel: null })}
       />
       {(state.job !== null || (hits && hits.total > 0)) && (
         <ProvenancePanel
-          jobNode={state.job}
+          jobNode={job}
           view={state.view}
           software={state.software}
           criteria={query}

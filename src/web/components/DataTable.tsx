@@ -29,6 +29,8 @@ interface Props<Row> {
   rowKey: (row: Row) => string;
   testId: string;
   caption: string;
+  /** A new page or order is on its way. */
+  busy?: boolean;
 }
 
 export function DataTable<Row>(p: Props<Row>) {
@@ -56,7 +58,7 @@ export function DataTable<Row>(p: Props<Row>) {
   };
   return (
     <div className="table-wrap">
-      <table className="table data" data-testid={p.testId}>
+      <table className="table data" data-testid={p.testId} aria-busy={p.busy ?? false}>
         <caption className="sr-only">{p.caption}</caption>
         <thead>
           {table.getHeaderGroups().map((hg) => (

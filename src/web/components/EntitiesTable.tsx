@@ -53,8 +53,8 @@ export function EntitiesTable(p: Props) {
     <div className="entities" data-testid="entities">
       <div className="segmented" role="radiogroup" aria-label={t('list.entityType')}>
         {(['job', 'process', 'file'] as const).map((ty) => (
-          <label key={ty} className={ty === p.type ? 'active' : undefined}>
-            <input type="radio" name="etype" value={ty} checked={ty === p.type} onChange={() => p.onType(ty)} data-testid={`etype-${ty}`} />
+          <label key={ty} className={ty === p.type ? 'active' : undefined} data-testid={`etype-${ty}`}>
+            <input type="radio" name="etype" value={ty} checked={ty === p.type} onChange={() => p.onType(ty)} />
             {t(`list.type.${ty}`)}
           </label>
         ))}
@@ -80,6 +80,7 @@ export function EntitiesTable(p: Props) {
           rowKey={(row) => String(row.id)}
           testId="entities-table"
           caption={t('list.entities')}
+          busy={res.loading}
         />
       )}
     </div>

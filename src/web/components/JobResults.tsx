@@ -22,7 +22,7 @@ export function JobResults(props: Props) {
   if (loading && !data) return <Loading what={t('status.searching')} />;
   if (!data || data.items.length === 0) return <Empty message={t('jobs.none')} />;
   return (
-    <section className="job-results" aria-label={t('jobs.title')} data-testid="job-results">
+    <section className="job-results" aria-label={t('jobs.title')} aria-busy={loading} data-testid="job-results">
       <h3>{t('jobs.found', { count: data.total })}</h3>
       <table className="table jobs">
         <thead>

@@ -15,7 +15,7 @@ export function LinkOpener(p: { id: string; navigate: (to: string, o?: { replace
     if (!res.data) return;
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(res.data.search ?? {})) if (v !== null && v !== undefined && v !== '') q.set(k, String(v));
-    if (!q.has('node') && res.data.selection && /^\d+$/.test(res.data.selection)) q.set('node', res.data.selection);
+    if (!q.has('sel') && res.data.selection && /^\d+$/.test(res.data.selection)) q.set('sel', res.data.selection);
     const s = q.toString();
     p.navigate(s ? `/?${s}` : '/', { replace: true });
   }, [res.data, p]);

@@ -45,8 +45,8 @@ export function ProvenancePanel(p: Props) {
         <h2>{t('provenance.title')}</h2>
         <div className="segmented" role="radiogroup" aria-label={t('provenance.view')}>
           {(['graph', 'list'] as const).map((v) => (
-            <label key={v} className={p.view === v ? 'active' : undefined}>
-              <input type="radio" name="view" value={v} checked={p.view === v} onChange={() => p.onChange({ view: v })} data-testid={`view-${v}`} />
+            <label key={v} className={p.view === v ? 'active' : undefined} data-testid={`view-${v}`}>
+              <input type="radio" name="view" value={v} checked={p.view === v} onChange={() => p.onChange({ view: v })} />
               {t(`provenance.${v}`)}
             </label>
           ))}

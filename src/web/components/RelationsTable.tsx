@@ -51,6 +51,7 @@ export function RelationsTable(p: Props) {
       rowKey={(r) => r.id}
       testId="relations-table"
       caption={t('list.relations')}
+      busy={res.loading}
     />
   );
 }

@@ -52,6 +52,7 @@ const BOLD = 'bold 11px system-ui, -apple-system, "Segoe UI", "Noto Sans JP", sa
 const LABEL_MAX = 190;
 const MIN_ZOOM = 0.02;
 const MAX_ZOOM = 4;
+const DOUBLE_CLICK_MS = 280;
 
 export function escapeXml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
@@ -391,6 +392,9 @@ export class CanvasView {
       }
       c.style.cursor = this.nodeAt(p.x, p.y) ? 'pointer' : 'grab';
     };
+    // A click acts after a short wait, unless a second click on the same node
+    // makes it a double-click (which expands or collapses instead).
+    let pending: { id: string; timer: number } | null = null;
     const up = (e: PointerEvent) => {
       if (!drag || drag.id !== e.pointerId) return;
       const wasDrag = drag.moved;
@@ -399,13 +403,25 @@ export class CanvasView {
       if (wasDrag) return;
       const p = local(e);
       const n = this.nodeAt(p.x, p.y);
-      if (n) this.handlers.onTapNode(n.data.id, n.data);
-      else this.handlers.onTapBackground();
-    };
-    const dbl = (e: MouseEvent) => {
-      const p = local(e);
-      const n = this.nodeAt(p.x, p.y);
-      if (n) this.handlers.onDoubleTapNode(n.data.id, n.data);
+      if (!n) {
+        this.handlers.onTapBackground();
+        return;
+      }
+      if (pending && pending.id === n.data.id) {
+        window.clearTimeout(pending.timer);
+        pending = null;
+        this.handlers.onDoubleTapNode(n.data.id, n.data);
+        return;
+      }
+      if (pending) window.clearTimeout(pending.timer);
+      const data = n.data;
+      pending = {
+        id: data.id,
+        timer: window.setTimeout(() => {
+          pending = null;
+          this.handlers.onTapNode(data.id, data);
+        }, DOUBLE_CLICK_MS),
+      };
     };
     const wheel = (e: WheelEvent) => {
       e.preventDefault();
@@ -427,7 +443,6 @@ export class CanvasView {
     c.addEventListener('pointerdown', down);
     c.addEventListener('pointermove', move);
     c.addEventListener('pointerup', up);
-    c.addEventListener('dblclick', dbl);
     c.addEventListener('wheel', wheel, { passive: false });
     c.addEventListener('keydown', key);
     c.style.cursor = 'grab';
@@ -435,7 +450,6 @@ export class CanvasView {
       c.removeEventListener('pointerdown', down);
       c.removeEventListener('pointermove', move);
       c.removeEventListener('pointerup', up);
-      c.removeEventListener('dblclick', dbl);
       c.removeEventListener('wheel', wheel);
       c.removeEventListener('keydown', key);
     });
