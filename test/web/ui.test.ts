@@ -222,7 +222,7 @@ describe('web UI against kiseki serve', () => {
     const n = await drawCount(page);
     await page.click('[data-testid="tool-refresh"]');
     await drawn(page, n);
-    await page.screenshot({ path: join(SHOTS, 'graph.png') });
+    await page.locator('[data-testid="provenance"]').screenshot({ path: join(SHOTS, 'graph.png') });
     clean(w);
     await w.ctx.close();
   });
@@ -345,7 +345,7 @@ describe('web UI against kiseki serve', () => {
     await page.waitForSelector('[data-testid="entities-table"][aria-busy="false"]');
     const desc = await page.locator('[data-testid="entities-table"] tbody td[data-column="path"]').allTextContents();
     expect(desc).toEqual([...desc].sort().reverse());
-    await page.screenshot({ path: join(SHOTS, 'list.png') });
+    await page.locator('[data-testid="provenance"]').screenshot({ path: join(SHOTS, 'list.png') });
     // Program runs: the reference's process columns.
     await page.click('[data-testid="etype-process"]');
     await page.waitForSelector('[data-testid="entities-table"] th[data-column="pid"]');
