@@ -12,6 +12,9 @@ export class AggregationRunner {
   lastError: unknown;
   readonly totals: AggregateResult = { events: 0, chunks: 0, nodes: 0, edges: 0 };
 
+  /** Called after each aggregation pass that did something (caches drop what they hold). */
+  onChange: () => void = () => {};
+
   constructor(private readonly store: Store, private readonly log: (line: string) => void = () => {}) {}
 
   /** Aggregate soon; returns a promise that settles when what is pending now is aggregated. */
@@ -37,6 +40,7 @@ export class AggregationRunner {
         this.totals.nodes += r.nodes;
         this.totals.edges += r.edges;
         this.lastError = undefined;
+        if (r.events > 0) this.onChange();
       } catch (err) {
         this.lastError = err;
         this.log(`aggregation failed: ${(err as Error).message ?? String(err)}`);

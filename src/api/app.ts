@@ -9,6 +9,7 @@ import { LOCAL_ADMIN, type Viewer } from '../graph/index.js';
 import type { Store } from '../store/index.js';
 import { AggregationRunner } from './aggregation.js';
 import { decodeBody } from './body.js';
+import { JobCountCache } from './cache.js';
 import type { ApiDeps, ApiEnv } from './context.js';
 import { DOCS_CSP, DOCS_PAGE, docsAsset } from './docs.js';
 import { ApiError, describeZodError, toErrorResponse } from './errors.js';
@@ -86,9 +87,13 @@ export interface KisekiApp {
 
 export function createApp(opts: AppOptions): KisekiApp {
   const log = opts.log ?? (() => {});
+  const jobCounts = new JobCountCache();
+  const aggregation = opts.aggregation ?? new AggregationRunner(opts.store, log);
+  aggregation.onChange = () => jobCounts.clear();
   const deps: ApiDeps = {
     store: opts.store,
-    aggregation: opts.aggregation ?? new AggregationRunner(opts.store, log),
+    aggregation,
+    jobCounts,
     viewerFor: opts.viewerFor ?? defaultViewerFor,
     mayWrite: opts.mayWrite ?? ((v) => v.kind === 'admin'),
     webDir: opts.webDir,

@@ -5,11 +5,14 @@ import type { Context } from 'hono';
 import type { Viewer } from '../graph/index.js';
 import type { Store } from '../store/index.js';
 import type { AggregationRunner } from './aggregation.js';
+import type { JobCountCache } from './cache.js';
 import { ApiError } from './errors.js';
 
 export interface ApiDeps {
   store: Store;
   aggregation: AggregationRunner;
+  /** Files per finished job (search's matchedFiles). */
+  jobCounts: JobCountCache;
   /** Who is asking; the users issue replaces this with sign-in. */
   viewerFor(c: Context): Viewer;
   /** May this viewer change data (annotations, visibility, ingest, links)? */

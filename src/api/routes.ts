@@ -36,7 +36,7 @@ export function registerRoutes(app: OpenAPIHono<ApiEnv>): void {
       responses: { 200: json(S.SearchResult, 'A page of jobs.'), ...E400 },
     }), async (c) => {
       const query = c.req.valid('query');
-      const r = await searchJobHits(storeOf(c).db, viewerOf(c), query);
+      const r = await searchJobHits(storeOf(c).db, viewerOf(c), query, c.get('deps').jobCounts);
       return c.json({ total: r.total, page: query.page, pageSize: query.pageSize, items: r.items }, 200);
     });
   }
@@ -98,7 +98,7 @@ export function registerRoutes(app: OpenAPIHono<ApiEnv>): void {
     responses: { 200: json(S.EntitiesResult, 'A page of rows.'), ...E400 },
   }), async (c) => {
     const q = c.req.valid('query');
-    const r = await listEntities(storeOf(c).db, viewerOf(c), q);
+    const r = await listEntities(storeOf(c).db, viewerOf(c), q, c.get('deps').jobCounts);
     return c.json({ type: q.type, total: r.total, page: q.page, pageSize: q.pageSize, items: r.items }, 200);
   });
 

@@ -24,6 +24,13 @@ export interface OpenStoreOptions {
   /** Apply pending migrations (default true). */
   migrate?: boolean;
   env?: NodeJS.ProcessEnv;
+  /**
+   * PostgreSQL settings for every connection (`-c name=value`), e.g. the API
+   * server's { jit: 'off', max_parallel_workers_per_gather: '0' }.
+   */
+  settings?: Record<string, string>;
+  /** PostgreSQL: most connections in the pool (default 4). */
+  poolSize?: number;
 }
 
 export function isPostgresUrl(db: string): boolean {
@@ -59,7 +66,7 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
           await boot.close();
         }
       }
-      db = await openPostgres(target, { schema: opts.schema });
+      db = await openPostgres(target, { schema: opts.schema, ...(opts.settings ? { settings: opts.settings } : {}), ...(opts.poolSize ? { max: opts.poolSize } : {}) });
     } else {
       const { openPglite } = await import('./pglite-db.js');
       if (target !== 'memory:') {

@@ -38,14 +38,19 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
 }
 
 /** PostgreSQL through a node-postgres pool. `schema` sets search_path (tests). */
-export async function openPostgres(url: string, opts: { schema?: string; max?: number } = {}): Promise<Db> {
+export async function openPostgres(url: string, opts: { schema?: string; max?: number; settings?: Record<string, string> } = {}): Promise<Db> {
+  const settings: Record<string, string> = { ...opts.settings, ...(opts.schema ? { search_path: `${opts.schema},public` } : {}) };
+  for (const [k, v] of Object.entries(settings)) {
+    if (!/^[a-z_][a-z0-9_.]*$/.test(k) || !/^[A-Za-z0-9_.,-]+$/.test(v)) throw new Error(`bad PostgreSQL setting ${k}=${v}`);
+  }
+  const options = Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`).join(' ');
   // Like libpq: no user in the URL or environment → the OS user name.
   const hasUser = /^postgres(ql)?:\/\/[^/@]+@/.test(url) || /[?&]user=/.test(url) || !!process.env.PGUSER || !!process.env.USER;
   const pool = new pg.Pool({
     connectionString: hasUser ? url : `${url}${url.includes('?') ? '&' : '?'}user=${encodeURIComponent(userInfo().username)}`,
     max: opts.max ?? 4,
     types: { getTypeParser } as unknown as pg.CustomTypesConfig,
-    ...(opts.schema ? { options: `-c search_path=${opts.schema},public` } : {}),
+    ...(options ? { options } : {}),
   });
   pool.on('error', () => {
     /* idle client errors (server restart) surface on the next query */

@@ -4,7 +4,7 @@
 // Same semantics as graph/queries/search.ts (substring or glob; every value
 // a bound parameter).
 import { globToRegex, isGlob, Sql, substringLike, visibleTo, type Viewer } from '../../graph/index.js';
-import { toStoredPath } from '../../store/index.js';
+import { toStoredPath, type Queryable } from '../../store/index.js';
 import type { Criteria } from '../schemas.js';
 
 export function textMatch(col: string, value: string, q: Sql): string {
@@ -23,19 +23,42 @@ export function narrowsJobs(c: Criteria): boolean {
   return has(c.jobId) || has(c.filename) || has(c.annotation) || has(c.script) || has(c.user) || c.from !== undefined || c.to !== undefined || c.visibility !== undefined;
 }
 
-/** File versions matching `filename` that a job read, wrote or removed: rows (job_id, file_id, path_id). */
-export function matchingFilesSql(c: Criteria, q: Sql, jobFilter = ''): string {
-  const m = pathMatch('p.path', c.filename!, q);
+/**
+ * The jobs that read, wrote or removed a file matching `filename`, with how
+ * many such files (paths) each, looked up once per request and then used as
+ * a list of job ids by every query of the request. (Checking the files of
+ * the jobs the other criteria leave instead was slower: a file name in every
+ * job of a user is still thousands of random reads.)
+ */
+export async function filenameJobs(db: Queryable, c: Criteria): Promise<Map<number, number> | undefined> {
+  if (!has(c.filename)) return undefined;
   const sw = c.includeSoftware ? '' : 'and not coalesce(fv.software, false)';
-  return `select e.job_id, fv.node_id as file_id, fv.path_id from path p join file_version fv on fv.path_id = p.id join edge e on e.to_id = fv.node_id
-      where ${m} ${sw} and e.kind = 'used' ${jobFilter}
-    union all
-    select e.job_id, fv.node_id, fv.path_id from path p join file_version fv on fv.path_id = p.id join edge e on e.from_id = fv.node_id
-      where ${m} ${sw} and e.kind in ('wasGeneratedBy', 'wasInvalidatedBy') ${jobFilter}`;
+  const q = new Sql();
+  const m = pathMatch('p.path', c.filename, q);
+  const { rows } = await db.query<{ job_id: number; n: number }>(
+    `select x.job_id, count(distinct fv.path_id)::int as n
+     from path p join file_version fv on fv.path_id = p.id
+     cross join lateral (
+       select e.job_id from edge e where e.to_id = fv.node_id and e.kind = 'used'
+       union all
+       select e.job_id from edge e where e.from_id = fv.node_id and e.kind in ('wasGeneratedBy', 'wasInvalidatedBy')) x
+     where ${m} ${sw} and x.job_id is not null
+     group by x.job_id`, q.params);
+  return new Map(rows.map((r) => [Number(r.job_id), Number(r.n)]));
+}
+
+/** Criteria with what is looked up once per request (the jobs of matching files). */
+export interface PreparedCriteria extends Criteria {
+  fileJobs?: Map<number, number> | undefined;
+}
+
+export async function prepareCriteria<T extends Criteria>(db: Queryable, c: T, viewer: Viewer): Promise<T & PreparedCriteria> {
+  void viewer; // the files' jobs are filtered by the viewer in the job conditions
+  return { ...c, fileJobs: await filenameJobs(db, c) };
 }
 
 /** Conditions on `job j join node n on n.id = j.node_id`. */
-export function jobConditions(c: Criteria, viewer: Viewer, q: Sql): string[] {
+export function jobConditions(c: PreparedCriteria, viewer: Viewer, q: Sql): string[] {
   const w: string[] = [visibleTo(viewer, 'n', q)];
   if (has(c.jobId)) w.push(textMatch('j.job_ref', c.jobId, q));
   if (has(c.script)) w.push(textMatch('j.script', c.script, q));
@@ -43,18 +66,28 @@ export function jobConditions(c: Criteria, viewer: Viewer, q: Sql): string[] {
   if (c.from !== undefined) w.push(`coalesce(j.end_ts, j.start_ts) >= ${q.p(c.from)}`);
   if (c.to !== undefined) w.push(`j.start_ts <= ${q.p(c.to)}`);
   if (c.visibility !== undefined) w.push(`n.visibility = ${q.p(c.visibility)}`);
-  if (has(c.filename)) w.push(`j.node_id in (select job_id from (${matchingFilesSql(c, q)}) mf)`);
+  if (has(c.filename)) {
+    if (!c.fileJobs) throw new Error('internal: filename criteria not prepared');
+    w.push(`j.node_id = any(${q.p([...c.fileJobs.keys()])}::bigint[])`);
+  }
   if (has(c.annotation)) {
+    // The job's own annotations and those of its runs and file versions.
     const a = q.p(substringLike(c.annotation));
-    w.push(`exists (select 1 from annotation a join node an on an.id = a.node_id
-      where (an.id = j.node_id or an.job_id = j.node_id) and (a.value ilike ${a} or a.key ilike ${a}))`);
+    w.push(`j.node_id in (select case when an.kind = 'job' then an.id else an.job_id end
+      from annotation a join node an on an.id = a.node_id where a.value ilike ${a} or a.key ilike ${a})`);
   }
   return w;
 }
 
+/** `from job j [join node n]`: the node only when a condition needs it (the admin sees everything). */
+export function jobsFrom(conds: string[]): string {
+  return conds.some((w) => /\bn\./.test(w)) ? 'from job j join node n on n.id = j.node_id' : 'from job j';
+}
+
 /** SQL selecting the ids (node_id) of the matching jobs. */
-export function matchingJobsSql(c: Criteria, viewer: Viewer, q: Sql): string {
-  return `select j.node_id from job j join node n on n.id = j.node_id where ${jobConditions(c, viewer, q).join(' and ')}`;
+export function matchingJobsSql(c: PreparedCriteria, viewer: Viewer, q: Sql): string {
+  const w = jobConditions(c, viewer, q);
+  return `select j.node_id ${jobsFrom(w)} where ${w.join(' and ')}`;
 }
 
 /** `additem`: a node's annotations as one line (`key: value; value`). */

@@ -3,10 +3,11 @@
 import { Sql, visibleTo, type EdgeKind, type NodeKind, type Viewer } from '../../graph/index.js';
 import type { Queryable } from '../../store/index.js';
 import { fromStoredPath } from '../../store/index.js';
+import type { JobCountCache } from '../cache.js';
 import { ApiError } from '../errors.js';
 import { ENTITY_SORTS, type EntitiesQuery, type RelationsQuery } from '../schemas.js';
 import { isoUs } from '../time.js';
-import { ADDITEM_SQL, jobConditions, matchingJobsSql, narrowsJobs, pathMatch } from './criteria.js';
+import { ADDITEM_SQL, jobConditions, matchingJobsSql, narrowsJobs, pathMatch, prepareCriteria, type PreparedCriteria } from './criteria.js';
 import { edgeId, parseJsonArray, SYSTEM_SOFTWARE } from './nodes.js';
 import { jobOrder, matchedFileCounts } from './search.js';
 
@@ -35,13 +36,14 @@ async function paged(db: Queryable, q: Sql, base: string, select: string, order:
 }
 
 /** Program runs of the selected jobs (all of them when the criteria select every job). */
-function processScope(c: EntitiesQuery | RelationsQuery, viewer: Viewer, q: Sql): string {
+function processScope(c: PreparedCriteria, viewer: Viewer, q: Sql): string {
   if (!narrowsJobs(c)) return `select id from node where kind = 'process'`;
   return `select id from node where kind = 'process' and job_id in (${matchingJobsSql(c, viewer, q)})`;
 }
 
-export async function listEntities(db: Queryable, viewer: Viewer, c: EntitiesQuery): Promise<{ total: number; items: Record<string, unknown>[] }> {
-  checkSort(c.type, c.sort);
+export async function listEntities(db: Queryable, viewer: Viewer, query: EntitiesQuery, cache?: JobCountCache): Promise<{ total: number; items: Record<string, unknown>[] }> {
+  checkSort(query.type, query.sort);
+  const c = await prepareCriteria(db, query, viewer);
   const dir = direction(c.order);
   const q = new Sql();
   if (c.type === 'job') {
@@ -50,7 +52,7 @@ export async function listEntities(db: Queryable, viewer: Viewer, c: EntitiesQue
     const { total, rows } = await paged(db, q, `from job j join node n on n.id = j.node_id where ${where}`,
       `select j.*, n.visibility, ${ADDITEM_SQL('j.node_id')} as additem`, order, c);
     const ids = rows.map((r) => Number(r.node_id));
-    const counts = await matchedFileCounts(db, { ...c, sort: undefined }, ids);
+    const counts = await matchedFileCounts(db, c, ids, cache);
     const first = new Map<number, string>();
     if (c.filename && ids.length > 0) {
       const fq = new Sql();
@@ -138,7 +140,8 @@ export interface RelationRow {
   to: { id: number; kind: NodeKind; label: string };
 }
 
-export async function listRelations(db: Queryable, viewer: Viewer, c: RelationsQuery): Promise<{ total: number; items: RelationRow[] }> {
+export async function listRelations(db: Queryable, viewer: Viewer, query: RelationsQuery): Promise<{ total: number; items: RelationRow[] }> {
+  const c = await prepareCriteria(db, query, viewer);
   const q = new Sql();
   let edges: string;
   if (!narrowsJobs(c)) {

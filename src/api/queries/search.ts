@@ -2,18 +2,16 @@
 // their files matched.
 import { Sql, type Viewer } from '../../graph/index.js';
 import type { Queryable } from '../../store/index.js';
+import type { JobCountCache } from '../cache.js';
 import type { SearchQuery } from '../schemas.js';
 import { isoUs } from '../time.js';
-import { jobConditions, matchingFilesSql } from './criteria.js';
+import { jobConditions, jobsFrom, prepareCriteria, type PreparedCriteria } from './criteria.js';
 import type { VisibilityName } from './nodes.js';
 
-const SORT: Record<NonNullable<SearchQuery['sort']>, [string, string]> = {
-  start: ['j.start_ts asc nulls first', 'j.start_ts desc nulls last'],
-  end: ['j.end_ts asc nulls first', 'j.end_ts desc nulls last'],
-  jobId: ['j.job_ref asc', 'j.job_ref desc'],
-  user: ['j.user_name asc nulls first', 'j.user_name desc nulls last'],
-  name: ['j.name asc nulls first', 'j.name desc nulls last'],
-  state: ['j.state asc nulls first', 'j.state desc nulls last'],
+// PostgreSQL's own null order (nulls count as largest), so that the job_start
+// index serves "newest first": a job with no start time yet counts as newest.
+const SORT: Record<NonNullable<SearchQuery['sort']>, string> = {
+  start: 'j.start_ts', end: 'j.end_ts', jobId: 'j.job_ref', user: 'j.user_name', name: 'j.name', state: 'j.state',
 };
 
 export interface JobHitOut {
@@ -23,23 +21,30 @@ export interface JobHitOut {
 }
 
 export function jobOrder(sort: keyof typeof SORT | undefined, order: 'asc' | 'desc' | undefined): string {
-  const s = SORT[sort ?? 'start'];
   const dir = order ?? (sort === undefined || sort === 'start' || sort === 'end' ? 'desc' : 'asc');
-  return `${s[dir === 'asc' ? 0 : 1]}, j.node_id ${dir}`;
+  return `${SORT[sort ?? 'start']} ${dir}, j.node_id ${dir}`;
 }
 
-/** Files (paths; not pipes, not system software unless asked) each job touched, or matched by `filename`; counts stop at 100,000. */
-export async function matchedFileCounts(db: Queryable, c: SearchQuery, jobIds: number[]): Promise<Map<number, number>> {
+/**
+ * Files (paths; not pipes, not system software unless asked) each job
+ * touched, or matched by `filename`; counts stop at 100,000. Counts of
+ * finished jobs come from `cache` when given.
+ */
+export async function matchedFileCounts(db: Queryable, c: PreparedCriteria, jobIds: number[], cache?: JobCountCache): Promise<Map<number, number>> {
+  if (c.fileJobs) return new Map(jobIds.map((id) => [id, c.fileJobs!.get(id) ?? 0]));
+  const sw = c.includeSoftware ?? false;
   const out = new Map<number, number>();
-  if (jobIds.length === 0) return out;
+  const todo: number[] = [];
+  for (const id of jobIds) {
+    const n = cache?.get(id, sw);
+    if (n === undefined) todo.push(id);
+    else out.set(id, n);
+  }
+  if (todo.length === 0) return out;
   const q = new Sql();
-  const ids = q.p(jobIds);
-  let sql: string;
-  if (c.filename) {
-    sql = `select job_id, count(distinct path_id)::int as n from (${matchingFilesSql(c, q, `and e.job_id = any(${ids}::bigint[])`)}) m group by job_id`;
-  } else {
-    const sw = c.includeSoftware ? '' : 'and not coalesce(fv.software, false)';
-    sql = `select k.id as job_id, (select count(*)::int from (
+  const ids = q.p(todo);
+  const { rows } = await db.query<{ job_id: number; n: number; finished: boolean }>(
+    `select k.id as job_id, (select count(*)::int from (
         select distinct fv.path_id from (
           select e.to_id as id from node pn join edge e on e.from_id = pn.id and e.kind = 'used'
             where pn.job_id = k.id and pn.kind = 'process'
@@ -47,34 +52,49 @@ export async function matchedFileCounts(db: Queryable, c: SearchQuery, jobIds: n
           select e.from_id from node pn join edge e on e.to_id = pn.id and e.kind in ('wasGeneratedBy', 'wasInvalidatedBy')
             where pn.job_id = k.id and pn.kind = 'process') f
         join file_version fv on fv.node_id = f.id
-        where coalesce(fv.file_class, 'data') <> 'pipe' ${sw}
-        limit 100000) x) as n
-      from unnest(${ids}::bigint[]) k(id)`;
+        where coalesce(fv.file_class, 'data') <> 'pipe' ${sw ? '' : 'and not coalesce(fv.software, false)'}
+        limit 100000) x) as n,
+       exists (select 1 from job j where j.node_id = k.id and j.end_ts is not null) as finished
+     from unnest(${ids}::bigint[]) k(id)`, q.params);
+  for (const r of rows) {
+    out.set(Number(r.job_id), Number(r.n));
+    if (r.finished) cache?.set(Number(r.job_id), sw, Number(r.n));
   }
-  const { rows } = await db.query<{ job_id: number; n: number }>(sql, q.params);
-  for (const r of rows) out.set(Number(r.job_id), Number(r.n));
   return out;
 }
 
-export async function searchJobHits(db: Queryable, viewer: Viewer, c: SearchQuery): Promise<{ total: number; items: JobHitOut[] }> {
+/** Up to this many hits, the page is cut from the collected hits rather than read in index order. */
+const FEW_HITS = 5000;
+
+export async function searchJobHits(db: Queryable, viewer: Viewer, query: SearchQuery, cache?: JobCountCache): Promise<{ total: number; items: JobHitOut[] }> {
+  const c = await prepareCriteria(db, query, viewer);
+  if (c.fileJobs?.size === 0) return { total: 0, items: [] };
   const q = new Sql();
-  const where = jobConditions(c, viewer, q).join(' and ');
-  const from = 'from job j join node n on n.id = j.node_id';
-  const countParams = [...q.params];
+  const conds = jobConditions(c, viewer, q);
+  const where = conds.join(' and ');
+  const from = jobsFrom(conds);
+  // Count first: the count tells the planner what it cannot know (a user's
+  // public jobs may be none of 10,000): few hits are collected, then sorted;
+  // many are read in index order until the page is full.
+  const { rows: cnt } = await db.query<{ n: number }>(`select count(*)::int as n ${from} where ${where}`, q.params);
+  const total = Number(cnt[0]!.n);
+  const offsetN = (c.page - 1) * c.pageSize;
+  if (total === 0 || offsetN >= total) return { total, items: [] };
   const limit = q.p(c.pageSize);
-  const offset = q.p((c.page - 1) * c.pageSize);
-  const [cnt, page] = await Promise.all([
-    db.query<{ n: number }>(`select count(*)::int as n ${from} where ${where}`, countParams),
-    db.query<Record<string, unknown>>(
-      `select j.node_id, n.key, n.visibility, j.scheduler, j.job_ref, j.name, j.user_name, j.uid, j.script, j.start_ts, j.end_ts,
-         j.state, j.exit_code, j.host
-       ${from} where ${where} order by ${jobOrder(c.sort, c.order)} limit ${limit} offset ${offset}`, q.params),
-  ]);
+  const offset = q.p(offsetN);
+  const order = jobOrder(c.sort, c.order);
+  const hits = total <= FEW_HITS
+    ? `(with m as materialized (select j.* ${from} where ${where}) select * from m j order by ${order} limit ${limit} offset ${offset})`
+    : `(select j.* ${from} where ${where} order by ${order} limit ${limit} offset ${offset})`;
+  const page = await db.query<Record<string, unknown>>(
+    `select j.node_id, nn.key, nn.visibility, j.scheduler, j.job_ref, j.name, j.user_name, j.uid, j.script, j.start_ts, j.end_ts,
+       j.state, j.exit_code, j.host
+     from ${hits} j join node nn on nn.id = j.node_id order by ${order}`, q.params);
   const ids = page.rows.map((r) => Number(r.node_id));
-  const counts = await matchedFileCounts(db, c, ids);
+  const counts = await matchedFileCounts(db, c, ids, cache);
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   return {
-    total: Number(cnt.rows[0]!.n),
+    total,
     items: page.rows.map((r) => ({
       id: Number(r.node_id), key: r.key as string, jobId: r.job_ref as string, scheduler: r.scheduler as string,
       name: (r.name as string | null) ?? null, user: (r.user_name as string | null) ?? null, uid: num(r.uid),

@@ -10,12 +10,14 @@ import { isLoopbackHostname } from '../../api/security.js';
 import { packageRoot } from '../../core/package-root.js';
 import { CliError, usageError } from '../errors.js';
 import { positiveInt } from '../options.js';
-import { cliConfig, openTarget, storeTarget, withStoreOptions, type StoreFlags } from '../store.js';
+import { openStore } from '../../store/index.js';
+import { cliConfig, storeTarget, withStoreOptions, type StoreFlags } from '../store.js';
 
 interface ServeOptions extends StoreFlags {
   listen: string;
   web?: string;
   maxIngestMb?: number;
+  dbPool?: number;
   quiet?: boolean;
 }
 
@@ -31,6 +33,7 @@ export function registerServe(program: Command): void {
     .option('--listen <host:port>', 'address to listen on (loopback by default; other hosts see public nodes only and change nothing until sign-in exists)', '127.0.0.1:8080')
     .option('--web <dir>', 'the built web UI (default: dist/web of this installation)')
     .option('--max-ingest-mb <n>', 'largest ingest body, MiB (default 64)', positiveInt('--max-ingest-mb', 4096))
+    .option('--db-pool <n>', 'PostgreSQL connections (default 4)', positiveInt('--db-pool', 200))
     .option('-q, --quiet', 'no startup line')
     .action(async (opts: ServeOptions) => {
       let listen: { host: string; port: number };
@@ -45,7 +48,13 @@ export function registerServe(program: Command): void {
       if (other && target.embedded && other.embedded && other.pid !== process.pid) {
         throw new CliError('E_SERVER_RUNNING', `kiseki serve (pid ${other.pid}) already serves ${other.db} at ${other.url}`);
       }
-      const store = await openTarget(target);
+      // Short queries, many at once: no JIT compilation (tens of ms on a misestimated
+      // query) and no parallel workers (they help one query, not fifty).
+      const store = await openStore({
+        db: target.db, ...(target.schema ? { schema: target.schema } : {}),
+        settings: { jit: 'off', max_parallel_workers_per_gather: '0' },
+        ...(opts.dbPool ? { poolSize: opts.dbPool } : {}),
+      });
       const log = (line: string) => process.stderr.write(`kiseki serve: ${line}\n`);
       let server;
       try {

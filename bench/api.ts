@@ -1,0 +1,232 @@
+// API benchmark: `npm run bench:api -- [options]` (figures printed; not a timed test).
+//
+// The Search API (GET /api/v1/search) under 50 concurrent clients, on a
+// PostgreSQL store of 1M file versions (10,000 jobs of 100 files, generated
+// in SQL: bench/api-data.ts), through a real `kiseki serve` (the built CLI,
+// its own process) over loopback HTTP. Each client sends its next request
+// when the previous answer is in (closed loop), picking from a mix of the
+// searches the UI makes (job id, user, time ranges, script, file names and
+// globs, additional items, visibility, deep pages). Target: p95 <= 100 ms.
+//
+//   --pg URL          PostgreSQL database (default postgres:///kiseki_bench?host=/var/run/postgresql;
+//                     the bench uses its own schema there, kiseki_bench_api_<files>)
+//   --files N         file versions in the store (default 1000000)
+//   --clients N       concurrent clients (default 50)
+//   --seconds N       measured time (default 30), after a 5 s warm-up
+//   --pool N          the server's PostgreSQL connections (kiseki serve --db-pool; default: its default)
+//   --rebuild         make the store again even when one of this version exists
+//   --write-docs      put the figures in docs/performance.md (section "API")
+//   --json            print the results as JSON too
+import { spawn, execSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { packageRoot } from '../src/core/package-root.js';
+import { openStore } from '../src/store/index.js';
+import { API_DATA_VERSION, apiShape, buildApiData, T0 } from './api-data.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const flag = (name: string) => args.includes(`--${name}`);
+const pgUrl = opt('pg') ?? process.env.KISEKI_BENCH_POSTGRES ?? 'postgres:///kiseki_bench?host=/var/run/postgresql';
+const files = Number(opt('files') ?? 1_000_000);
+const clients = Number(opt('clients') ?? 50);
+const seconds = Number(opt('seconds') ?? 30);
+const WARMUP_S = 5;
+const shape = apiShape(files);
+const schema = `kiseki_bench_api_${files >= 1e6 && files % 1e6 === 0 ? `${files / 1e6}m` : `${Math.round(files / 1e3)}k`}`;
+const log = (s: string) => console.error(s);
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const iso = (us: number) => new Date(us / 1000).toISOString().slice(0, 19) + 'Z';
+const DAY = 86_400_000_000;
+
+/** The searches the UI makes, each a function of a random source. */
+const MIX: { name: string; what: string; query: (r: () => number) => string }[] = [
+  { name: 'recent', what: 'no criteria, newest first', query: () => '' },
+  { name: 'jobId', what: 'job id (substring)', query: (r) => `jobId=${100000 + Math.floor(r() * shape.jobs)}` },
+  { name: 'user', what: 'user', query: (r) => `user=user${Math.floor(r() * 50)}` },
+  { name: 'user+month', what: 'user and a 30-day range', query: (r) => { const d = T0 + Math.floor(r() * 330) * DAY; return `user=user${Math.floor(r() * 50)}&from=${iso(d)}&to=${iso(d + 30 * DAY)}`; } },
+  { name: 'week', what: 'a 7-day range', query: (r) => { const d = T0 + Math.floor(r() * 350) * DAY; return `from=${iso(d)}&to=${iso(d + 7 * DAY)}`; } },
+  { name: 'script', what: 'job script name', query: (r) => `script=analysis_${Math.floor(r() * 40)}.sh` },
+  { name: 'filename', what: "a job's folder (substring, 100 files)", query: (r) => `filename=${encodeURIComponent(`/job${100000 + Math.floor(r() * shape.jobs)}/`)}` },
+  { name: 'glob', what: 'glob */jobN/out_*.h5', query: (r) => `filename=${encodeURIComponent(`/scratch/*/*/job${100000 + Math.floor(r() * shape.jobs)}/out_*.h5`)}` },
+  { name: 'name+user', what: 'a file name every job has, with a user', query: (r) => { const i = Math.floor(r() * 50); return `filename=out_${i}.${['dat', 'h5', 'csv', 'txt', 'log'][i % 5]}&user=user${Math.floor(r() * 50)}`; } },
+  { name: 'annotation', what: 'additional item', query: (r) => `annotation=calib-${Math.floor(r() * 20)}` },
+  { name: 'visibility', what: 'public jobs of a user', query: (r) => `visibility=public&user=user${Math.floor(r() * 50)}` },
+  { name: 'deep page', what: 'page 50 of everything, by job id', query: (r) => `sort=jobId&order=asc&page=${40 + Math.floor(r() * 20)}&pageSize=50` },
+];
+
+function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function ensureStore(): Promise<{ built: boolean; buildSeconds: number | null }> {
+  let store = await openStore({ db: pgUrl, schema });
+  try {
+    await store.db.exec('create table if not exists bench_meta (key text primary key, value text)');
+    const { rows } = await store.db.query<{ value: string }>(`select value from bench_meta where key = 'api-data'`);
+    const want = JSON.stringify({ version: API_DATA_VERSION, shape });
+    if (!flag('rebuild') && rows[0]?.value === want) {
+      log(`store ${schema}: already built (${shape.files.toLocaleString('en')} file versions)`);
+      return { built: false, buildSeconds: null };
+    }
+    log(`store ${schema}: building ${shape.files.toLocaleString('en')} file versions, ${shape.jobs.toLocaleString('en')} jobs ...`);
+    const t = performance.now();
+    // A fresh schema: the migrations make every table and index (a failed build may have left some dropped).
+    await store.db.exec(`drop schema ${schema} cascade`);
+    await store.close();
+    store = await openStore({ db: pgUrl, schema });
+    await store.db.exec('create table if not exists bench_meta (key text primary key, value text)');
+    await buildApiData(store.db, shape, log);
+    await store.db.query(`insert into bench_meta (key, value) values ('api-data', $1) on conflict (key) do update set value = excluded.value`, [want]);
+    const s = (performance.now() - t) / 1000;
+    log(`store built in ${s.toFixed(0)} s`);
+    return { built: true, buildSeconds: s };
+  } finally {
+    await store.close();
+  }
+}
+
+async function startServe(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const cli = join(packageRoot(), 'dist', 'cli', 'main.js');
+  if (!existsSync(cli)) throw new Error('dist/cli/main.js is missing: npm run build:ts first (npm run bench:api does)');
+  const db = `${pgUrl}${pgUrl.includes('?') ? '&' : '?'}schema=${schema}`;
+  const pool = opt('pool') ? ['--db-pool', opt('pool')!] : [];
+  const proc = spawn(process.execPath, [cli, 'serve', '--db', db, '--listen', '127.0.0.1:0', ...pool], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  proc.stderr!.setEncoding('utf8');
+  const url = await new Promise<string>((resolve, reject) => {
+    proc.stderr!.on('data', (c: string) => {
+      err += c;
+      const m = /kiseki serve: (http:\/\/[^ ]+) /.exec(err);
+      if (m) resolve(m[1]!);
+    });
+    proc.on('exit', (code) => reject(new Error(`kiseki serve exited ${code}: ${err}`)));
+  });
+  return {
+    url,
+    stop: () => new Promise<void>((resolve) => {
+      proc.on('exit', () => resolve());
+      proc.kill('SIGTERM');
+    }),
+  };
+}
+
+interface Sample { type: number; ms: number; status: number; total: number }
+
+async function load(url: string, durationS: number, seed: number): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  const end = performance.now() + durationS * 1000;
+  const client = async (c: number) => {
+    const r = rng(seed * 1000 + c);
+    while (performance.now() < end) {
+      const type = Math.floor(r() * MIX.length);
+      const q = MIX[type]!.query(r);
+      const t = performance.now();
+      const res = await fetch(`${url}/api/v1/search${q ? `?${q}` : ''}`);
+      const body = (await res.json()) as { total?: number };
+      samples.push({ type, ms: performance.now() - t, status: res.status, total: body.total ?? -1 });
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, (_, c) => client(c)));
+  return samples;
+}
+
+function machine(): string {
+  const cpu = cpus()[0]?.model.replace(/\s+/g, ' ').trim() ?? 'unknown CPU';
+  let pg = '';
+  try {
+    pg = execSync('psql --version', { encoding: 'utf8' }).trim().replace(/^psql \(PostgreSQL\) /, 'PostgreSQL ');
+  } catch {
+    pg = 'PostgreSQL';
+  }
+  return `${cpus().length} CPUs (${cpu}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}, ${pg}`;
+}
+
+function commit(): string {
+  try {
+    return execSync('git rev-parse --short HEAD', { cwd: packageRoot(), encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const { buildSeconds } = await ensureStore();
+  const server = await startServe();
+  log(`kiseki serve at ${server.url}; warm-up ${WARMUP_S} s, then ${seconds} s with ${clients} clients (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')})`);
+  let samples: Sample[];
+  try {
+    await load(server.url, WARMUP_S, 1);
+    samples = await load(server.url, seconds, 2);
+  } finally {
+    await server.stop();
+  }
+  const bad = samples.filter((s) => s.status !== 200);
+  const all = samples.map((s) => s.ms).sort((a, b) => a - b);
+  const rows = MIX.map((m, i) => {
+    const mine = samples.filter((s) => s.type === i);
+    const ms = mine.map((s) => s.ms).sort((a, b) => a - b);
+    const totals = mine.map((s) => s.total).sort((a, b) => a - b);
+    return { name: m.name, what: m.what, n: ms.length, p50: pct(ms, 50), p95: pct(ms, 95), medianHits: pct(totals, 50) };
+  });
+  const result = {
+    files: shape.files, jobs: shape.jobs, clients, seconds, requests: samples.length, errors: bad.length,
+    throughput: samples.length / seconds, p50: pct(all, 50), p95: pct(all, 95), p99: pct(all, 99), max: all[all.length - 1] ?? NaN, perType: rows,
+  };
+  const f = (ms: number) => `${ms < 10 ? ms.toFixed(1) : ms.toFixed(0)} ms`;
+  const lines = [
+    `Search API, ${clients} concurrent clients (closed loop), ${result.requests.toLocaleString('en')} requests in ${seconds} s = ${result.throughput.toFixed(0)} requests/s; ${bad.length} errors`,
+    `store: ${shape.files.toLocaleString('en')} file versions, ${shape.jobs.toLocaleString('en')} jobs, ${shape.processes.toLocaleString('en')} program runs (PostgreSQL)`,
+    `all searches: p50 ${f(result.p50)}, p95 ${f(result.p95)}, p99 ${f(result.p99)}, max ${f(result.max)}  (target: p95 <= 100 ms)`,
+    '',
+    '| search | requests | p50 | p95 | median hits |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.what} | ${r.n} | ${f(r.p50)} | ${f(r.p95)} | ${r.medianHits.toLocaleString('en')} |`),
+  ];
+  console.log(lines.join('\n'));
+  if (bad.length) console.log(`first error: HTTP ${bad[0]!.status} for a ${MIX[bad[0]!.type]!.name} search`);
+  if (flag('json')) console.log(JSON.stringify(result, null, 1));
+  if (flag('write-docs')) writeDocs(lines, started, buildSeconds);
+}
+
+function writeDocs(lines: string[], started: Date, buildSeconds: number | null): void {
+  const file = join(packageRoot(), 'docs', 'performance.md');
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Performance\n\nFigures measured by `npm run bench`. Each section is written by its benchmark with `--write-docs`.\n';
+  const section = [
+    '## API',
+    '',
+    `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC with \`npm run bench:api -- --write-docs\` on kiseki ${commit()}. Machine: ${machine()}.`,
+    'The server is a real `kiseki serve` (its own process, PostgreSQL pool of its default size) on loopback; the clients run in the bench process on the same 2 cores, '
+      + 'each sending its next search as soon as the previous answer is in (closed loop, so latency includes queueing behind the other 49). '
+      + `The store (bench/api-data.ts) is made in SQL${buildSeconds ? ` (${buildSeconds.toFixed(0)} s)` : ''}: jobs of 4 program runs and 100 file versions each, 50 users, a year of start times. Other engineers' jobs may share the machine.`,
+    '',
+    ...lines,
+    '',
+  ].join('\n');
+  const re = /## API\n[\s\S]*?(?=\n## |$)/;
+  const out = re.test(text) ? text.replace(re, section.trimEnd() + '\n') : `${text.trimEnd()}\n\n${section}`;
+  writeFileSync(file, out);
+  log(`wrote the API section of ${file}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
