@@ -95,7 +95,7 @@ function writeDocs(r: { first: number; fetch: number; layout: number; draw: numb
   }
   const chromium = (() => {
     try {
-      return execSync('/usr/bin/chromium --version', { encoding: 'utf8' }).trim();
+      return execSync('/usr/bin/chromium --version', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     } catch {
       return 'Chromium';
     }
@@ -105,17 +105,17 @@ function writeDocs(r: { first: number; fetch: number; layout: number; draw: numb
 
 Measured ${when} UTC with \`npm run bench:web -- --write-docs\` on kiseki ${commit} (${RUNS} page loads, median). Machine: ${cpus().length} CPUs (${cpus()[0]?.model.trim() ?? '?'}), Node ${process.version}, ${chromium} headless, software rendering (no GPU), 1400×1000 viewport.
 
-A synthetic job (one shell starting ${Math.round((r.nodes - 3) / 5)} program runs in chains of 10, each reading two inputs and the previous step's output and writing two files) is ingested into \`kiseki serve\`; the browser opens \`/?job=ID\` and the UI records \`performance.now()\` at the first animation frame after Cytoscape drew the whole graph.
+A synthetic job (one shell starting ${Math.round((r.nodes - 3) / 5)} program runs in chains of 10, each reading two inputs and the previous step's output and writing two files) is ingested into \`kiseki serve\`; the browser opens \`/?job=ID\` and the UI records \`performance.now()\` at the first animation frame after the canvas showed the whole graph (the time since navigation started: page load, the job graph request, layout, drawing).
 
 | | time |
 | --- | --- |
 | **navigation → first complete draw of ${r.nodes.toLocaleString('en')} nodes, ${r.edges.toLocaleString('en')} edges** (target ≤ 2 s) | **${fmt(r.first)}** |
 | of which: job graph API answer, as the browser saw it | ${fmt(r.fetch)} |
 | of which: layered layout (src/web/graph/layout.ts) | ${fmt(r.layout)} |
-| of which: layout + Cytoscape's first frame | ${fmt(r.draw)} |
+| of which: layout + the first frame drawn | ${fmt(r.draw)} |
 | a zoom step (toolbar +) until the next frame | ${fmt(r.zoom)} |
 
-For comparison, measured once on the same machine under Node: ELK's layered algorithm (elkjs 0.12) takes ~1.3 s for 500 nodes and ~2.7 s for 1,000 and overflows the stack at 2,000; dagre (1.1) takes ~0.8 s for 1,000 nodes and ~9 s for 5,000. That is why the UI lays out with its own layered layout (cycle breaking, longest-path layers, barycenter ordering, tall layers wrapped into columns). Above 1,500 nodes the view draws straight edges without arrowheads and moves a texture while panning or zooming.
+The graph view first used Cytoscape.js 3.34 (canvas renderer, preset positions): on this machine, under the same kind of load from other jobs, building and first drawing 5,000 nodes and 5,900 edges took 3–9 s in Cytoscape alone, before any layout; its layout extensions were slower still under Node: ELK's layered algorithm (elkjs 0.12) ~1.3 s for 500 nodes, ~2.7 s for 1,000, a stack overflow at 2,000; dagre (1.1) ~0.8 s for 1,000 and ~9 s for 5,000. So the UI lays out with its own layered layout (cycle breaking, longest-path layers, barycenter ordering, tall layers wrapped into columns) and draws on one canvas: one batched path per edge kind and node colour, only what is on screen, icons and labels only when they are big enough to see.
 `;
   const re = /## Web\n[\s\S]*?(?=\n## |$)/;
   const next = re.test(doc) ? doc.replace(re, section.trimEnd() + '\n') : `${doc.trimEnd()}\n\n${section}`;
