@@ -351,6 +351,9 @@ describe('web UI against kiseki serve', () => {
     await page.waitForSelector('[data-testid="entities-table"] th[data-column="pid"]');
     expect(await headers()).toEqual(expect.arrayContaining(['id', 'pid', 'uid', 'euid', 'egid', 'path', 'host', 'args', 'parent', 'start', 'mpi', 'additem']));
     await expect(page.locator('[data-testid="entities-table"] tbody').textContent()).resolves.toContain('/usr/bin/cat');
+    await page.click('[data-testid="etype-job"]');
+    await page.waitForSelector('[data-testid="entities-table"] th[data-column="job_id"]');
+    expect(await headers()).toEqual(expect.arrayContaining(['job_id', 'filename', 'id', 'additem']));
     // Relations.
     await page.click('[data-testid="tab-relations"]');
     await page.waitForSelector('[data-testid="relations-table"]');

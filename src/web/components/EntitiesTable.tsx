@@ -13,11 +13,11 @@ export const LIST_PAGE_SIZE = 20;
 
 /** Columns per type: [field, API sort key]. */
 const COLUMNS: Record<EntityType, [string, string?][]> = {
-  job: [['job_id', 'jobId'], ['id', 'id'], ['name', 'name'], ['user', 'user'], ['uid'], ['script'], ['host'], ['start', 'start'], ['end', 'end'], ['state', 'state'], ['exit_code'], ['additem'], ['visibility']],
+  job: [['job_id', 'jobId'], ['filename'], ['id', 'id'], ['name', 'name'], ['user', 'user'], ['uid'], ['script'], ['host'], ['start', 'start'], ['end', 'end'], ['state', 'state'], ['exit_code'], ['additem'], ['visibility']],
   process: [['job_id'], ['id', 'id'], ['pid', 'pid'], ['uid'], ['euid'], ['egid'], ['path', 'path'], ['host', 'host'], ['args'], ['parent'], ['start', 'start'], ['mpi'], ['additem']],
   file: [['job_id'], ['id', 'id'], ['uid'], ['path', 'path'], ['version', 'version'], ['inode', 'inode'], ['host'], ['additem'], ['visibility']],
 };
-const WRAP = new Set(['path', 'args', 'script', 'additem', 'name']);
+const WRAP = new Set(['path', 'args', 'script', 'additem', 'name', 'filename']);
 
 interface Props {
   criteria: Record<string, string>;
