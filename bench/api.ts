@@ -3,16 +3,19 @@
 // The Search API (GET /api/v1/search) under 50 concurrent clients, on a
 // PostgreSQL store of 1M file versions (10,000 jobs of 100 files, generated
 // in SQL: bench/api-data.ts), through a real `kiseki serve` (the built CLI,
-// its own process) over loopback HTTP. Each client sends its next request
-// when the previous answer is in (closed loop), picking from a mix of the
-// searches the UI makes (job id, user, time ranges, script, file names and
-// globs, additional items, visibility, deep pages). Target: p95 <= 100 ms.
+// its own process) over loopback HTTP, picking from a mix of the searches
+// the UI makes (job id, user, time ranges, script, file names and globs,
+// additional items, visibility, deep pages). Two runs: closed loop (each
+// client sends its next search as soon as the answer is in: the server's
+// saturation) and paced (each client thinks a random time, 1 s on average,
+// between searches, as people do). Target: p95 <= 100 ms.
 //
 //   --pg URL          PostgreSQL database (default postgres:///kiseki_bench?host=/var/run/postgresql;
 //                     the bench uses its own schema there, kiseki_bench_api_<files>)
 //   --files N         file versions in the store (default 1000000)
 //   --clients N       concurrent clients (default 50)
-//   --seconds N       measured time (default 30), after a 5 s warm-up
+//   --seconds N       measured time of each run (default 30), after a 5 s warm-up
+//   --think-ms N      mean think time of the paced run (default 1000; 0 = no paced run)
 //   --pool N          the server's PostgreSQL connections (kiseki serve --db-pool; default: its default)
 //   --rebuild         make the store again even when one of this version exists
 //   --write-docs      put the figures in docs/performance.md (section "API")
@@ -35,6 +38,7 @@ const pgUrl = opt('pg') ?? process.env.KISEKI_BENCH_POSTGRES ?? 'postgres:///kis
 const files = Number(opt('files') ?? 1_000_000);
 const clients = Number(opt('clients') ?? 50);
 const seconds = Number(opt('seconds') ?? 30);
+const thinkMs = Number(opt('think-ms') ?? 1000);
 const WARMUP_S = 5;
 const shape = apiShape(files);
 const schema = `kiseki_bench_api_${files >= 1e6 && files % 1e6 === 0 ? `${files / 1e6}m` : `${Math.round(files / 1e3)}k`}`;
@@ -129,11 +133,13 @@ async function startServe(): Promise<{ url: string; stop: () => Promise<void> }>
 
 interface Sample { type: number; ms: number; status: number; total: number }
 
-async function load(url: string, durationS: number, seed: number): Promise<Sample[]> {
+async function load(url: string, durationS: number, seed: number, meanThinkMs = 0): Promise<Sample[]> {
   const samples: Sample[] = [];
   const end = performance.now() + durationS * 1000;
   const client = async (c: number) => {
     const r = rng(seed * 1000 + c);
+    // paced clients start spread over one think time
+    if (meanThinkMs > 0) await new Promise((res) => setTimeout(res, r() * meanThinkMs));
     while (performance.now() < end) {
       const type = Math.floor(r() * MIX.length);
       const q = MIX[type]!.query(r);
@@ -141,10 +147,37 @@ async function load(url: string, durationS: number, seed: number): Promise<Sampl
       const res = await fetch(`${url}/api/v1/search${q ? `?${q}` : ''}`);
       const body = (await res.json()) as { total?: number };
       samples.push({ type, ms: performance.now() - t, status: res.status, total: body.total ?? -1 });
+      if (meanThinkMs > 0) await new Promise((res2) => setTimeout(res2, -Math.log(1 - r()) * meanThinkMs));
     }
   };
   await Promise.all(Array.from({ length: clients }, (_, c) => client(c)));
   return samples;
+}
+
+interface RunResult {
+  label: string;
+  requests: number;
+  errors: number;
+  throughput: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  perType: { name: string; what: string; n: number; p50: number; p95: number; medianHits: number }[];
+}
+
+function summarize(label: string, samples: Sample[]): RunResult {
+  const all = samples.map((s) => s.ms).sort((a, b) => a - b);
+  return {
+    label, requests: samples.length, errors: samples.filter((s) => s.status !== 200).length, throughput: samples.length / seconds,
+    p50: pct(all, 50), p95: pct(all, 95), p99: pct(all, 99), max: all[all.length - 1] ?? NaN,
+    perType: MIX.map((m, i) => {
+      const mine = samples.filter((s) => s.type === i);
+      const ms = mine.map((s) => s.ms).sort((a, b) => a - b);
+      const totals = mine.map((s) => s.total).sort((a, b) => a - b);
+      return { name: m.name, what: m.what, n: ms.length, p50: pct(ms, 50), p95: pct(ms, 95), medianHits: pct(totals, 50) };
+    }),
+  };
 }
 
 function machine(): string {
@@ -170,39 +203,31 @@ async function main(): Promise<void> {
   const started = new Date();
   const { buildSeconds } = await ensureStore();
   const server = await startServe();
-  log(`kiseki serve at ${server.url}; warm-up ${WARMUP_S} s, then ${seconds} s with ${clients} clients (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')})`);
-  let samples: Sample[];
+  const load0 = loadavg()[0]!;
+  log(`kiseki serve at ${server.url}; warm-up ${WARMUP_S} s, then ${seconds} s per run with ${clients} clients (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')})`);
+  const runs: RunResult[] = [];
   try {
     await load(server.url, WARMUP_S, 1);
-    samples = await load(server.url, seconds, 2);
+    runs.push(summarize('closed loop', await load(server.url, seconds, 2)));
+    if (thinkMs > 0) runs.push(summarize(`paced (${(thinkMs / 1000).toFixed(1)} s think time)`, await load(server.url, seconds, 3, thinkMs)));
   } finally {
     await server.stop();
   }
-  const bad = samples.filter((s) => s.status !== 200);
-  const all = samples.map((s) => s.ms).sort((a, b) => a - b);
-  const rows = MIX.map((m, i) => {
-    const mine = samples.filter((s) => s.type === i);
-    const ms = mine.map((s) => s.ms).sort((a, b) => a - b);
-    const totals = mine.map((s) => s.total).sort((a, b) => a - b);
-    return { name: m.name, what: m.what, n: ms.length, p50: pct(ms, 50), p95: pct(ms, 95), medianHits: pct(totals, 50) };
-  });
-  const result = {
-    files: shape.files, jobs: shape.jobs, clients, seconds, requests: samples.length, errors: bad.length,
-    throughput: samples.length / seconds, p50: pct(all, 50), p95: pct(all, 95), p99: pct(all, 99), max: all[all.length - 1] ?? NaN, perType: rows,
-  };
-  const f = (ms: number) => `${ms < 10 ? ms.toFixed(1) : ms.toFixed(0)} ms`;
+  const f = (ms: number) => (Number.isNaN(ms) ? '–' : `${ms < 10 ? ms.toFixed(1) : ms.toFixed(0)} ms`);
   const lines = [
-    `Search API, ${clients} concurrent clients (closed loop), ${result.requests.toLocaleString('en')} requests in ${seconds} s = ${result.throughput.toFixed(0)} requests/s; ${bad.length} errors`,
-    `store: ${shape.files.toLocaleString('en')} file versions, ${shape.jobs.toLocaleString('en')} jobs, ${shape.processes.toLocaleString('en')} program runs (PostgreSQL)`,
-    `all searches: p50 ${f(result.p50)}, p95 ${f(result.p95)}, p99 ${f(result.p99)}, max ${f(result.max)}  (target: p95 <= 100 ms)`,
+    `Store: ${shape.files.toLocaleString('en')} file versions, ${shape.jobs.toLocaleString('en')} jobs, ${shape.processes.toLocaleString('en')} program runs (PostgreSQL). `
+      + `${clients} clients, ${seconds} s per run; load average of the machine at the start: ${load0.toFixed(1)}.`,
     '',
-    '| search | requests | p50 | p95 | median hits |',
-    '| --- | --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.what} | ${r.n} | ${f(r.p50)} | ${f(r.p95)} | ${r.medianHits.toLocaleString('en')} |`),
+    '| run | requests/s | p50 | p95 | p99 | errors |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...runs.map((r) => `| ${r.label} | ${r.throughput.toFixed(0)} | ${f(r.p50)} | ${f(r.p95)} | ${f(r.p99)} | ${r.errors} |`),
+    '',
+    `| search | median hits | ${runs.map((r) => `${r.label} p50 | p95`).join(' | ')} |`,
+    `| --- | --- | ${runs.map(() => '--- | ---').join(' | ')} |`,
+    ...MIX.map((m, i) => `| ${m.what} | ${(runs[0]!.perType[i]!.medianHits).toLocaleString('en')} | ${runs.map((r) => `${f(r.perType[i]!.p50)} | ${f(r.perType[i]!.p95)}`).join(' | ')} |`),
   ];
   console.log(lines.join('\n'));
-  if (bad.length) console.log(`first error: HTTP ${bad[0]!.status} for a ${MIX[bad[0]!.type]!.name} search`);
-  if (flag('json')) console.log(JSON.stringify(result, null, 1));
+  if (flag('json')) console.log(JSON.stringify({ files: shape.files, jobs: shape.jobs, clients, seconds, runs }, null, 1));
   if (flag('write-docs')) writeDocs(lines, started, buildSeconds);
 }
 
@@ -213,9 +238,11 @@ function writeDocs(lines: string[], started: Date, buildSeconds: number | null):
     '## API',
     '',
     `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC with \`npm run bench:api -- --write-docs\` on kiseki ${commit()}. Machine: ${machine()}.`,
-    'The server is a real `kiseki serve` (its own process, PostgreSQL pool of its default size) on loopback; the clients run in the bench process on the same 2 cores, '
-      + 'each sending its next search as soon as the previous answer is in (closed loop, so latency includes queueing behind the other 49). '
-      + `The store (bench/api-data.ts) is made in SQL${buildSeconds ? ` (${buildSeconds.toFixed(0)} s)` : ''}: jobs of 4 program runs and 100 file versions each, 50 users, a year of start times. Other engineers' jobs may share the machine.`,
+    'The server is a real `kiseki serve` (its own process, PostgreSQL pool of its default size) on loopback; the clients run in the bench process on the same cores. '
+      + 'Closed loop: each client sends its next search as soon as the answer is in, so latency includes queueing behind the other clients (the server saturated). '
+      + 'Paced: each client waits a random think time between searches, as a person does. '
+      + `The store (bench/api-data.ts) is made in SQL${buildSeconds ? ` (${buildSeconds.toFixed(0)} s)` : ''}: jobs of 4 program runs and 100 file versions each, 50 users, a year of start times. `
+      + "Other engineers' jobs share the machine: the load average says how busy it was.",
     '',
     ...lines,
     '',

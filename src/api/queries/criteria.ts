@@ -5,6 +5,7 @@
 // a bound parameter).
 import { globToRegex, isGlob, Sql, substringLike, visibleTo, type Viewer } from '../../graph/index.js';
 import { toStoredPath, type Queryable } from '../../store/index.js';
+import { Limiter } from '../limit.js';
 import type { Criteria } from '../schemas.js';
 
 export function textMatch(col: string, value: string, q: Sql): string {
@@ -35,7 +36,7 @@ export async function filenameJobs(db: Queryable, c: Criteria): Promise<Map<numb
   const sw = c.includeSoftware ? '' : 'and not coalesce(fv.software, false)';
   const q = new Sql();
   const m = pathMatch('p.path', c.filename, q);
-  const { rows } = await db.query<{ job_id: number; n: number }>(
+  const { rows } = await PATH_SCANS.run(() => db.query<{ job_id: number; n: number }>(
     `select x.job_id, count(distinct fv.path_id)::int as n
      from path p join file_version fv on fv.path_id = p.id
      cross join lateral (
@@ -43,9 +44,12 @@ export async function filenameJobs(db: Queryable, c: Criteria): Promise<Map<numb
        union all
        select e.job_id from edge e where e.from_id = fv.node_id and e.kind in ('wasGeneratedBy', 'wasInvalidatedBy')) x
      where ${m} ${sw} and x.job_id is not null
-     group by x.job_id`, q.params);
+     group by x.job_id`, q.params));
   return new Map(rows.map((r) => [Number(r.job_id), Number(r.n)]));
 }
+
+/** Path scans at once (per process): they may read 10,000s of paths; the cheap searches keep the other connections. */
+const PATH_SCANS = new Limiter(2);
 
 /** Criteria with what is looked up once per request (the jobs of matching files). */
 export interface PreparedCriteria extends Criteria {
