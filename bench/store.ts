@@ -9,6 +9,7 @@
 //   --sizes 1m,10m              graph sizes in edges (default: 1m,10m on PostgreSQL, 1m on PGlite)
 //   --workdir DIR               PGlite folders (default /tmp/kiseki-bench-store)
 //   --rebuild                   rebuild the synthetic graphs even when a stored one of this generator exists
+//   --graphs-only               only the query part (no event stream)
 //   --json                      print the results as JSON too
 //
 // Two parts, measured differently:
@@ -306,15 +307,15 @@ try {
 log(`kiseki ${rev}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load average ${load0.map((x) => x.toFixed(1)).join(' ')}`);
 const events = eventStream(eventsTarget);
 log(`event stream: ${events.length} events`);
-const results: Record<string, { stream: StreamFigures; graphs: GraphFigures[] }> = {};
+const results: Record<string, { stream: StreamFigures | null; graphs: GraphFigures[] }> = {};
 for (const db of dbs) {
   const rs: StreamFigures[] = [];
-  for (let k = 0; k < runs; k++) {
+  for (let k = 0; k < (flag('graphs-only') ? 0 : runs); k++) {
     const f = await streamRun(db, events);
     log(`${db} stream run ${k + 1}/${runs}: ingest ${f.ingest.toFixed(0)}/s, aggregate ${f.aggregate.toFixed(0)}/s, end to end ${f.endToEnd.toFixed(0)}/s, streamed ${f.streamed.toFixed(0)}/s`);
     rs.push(f);
   }
-  const stream: StreamFigures = {
+  const stream: StreamFigures | null = rs.length === 0 ? null : {
     ingest: median(rs.map((x) => x.ingest)), aggregate: median(rs.map((x) => x.aggregate)), endToEnd: median(rs.map((x) => x.endToEnd)),
     streamed: median(rs.map((x) => x.streamed)), nodes: rs[0]!.nodes, edges: rs[0]!.edges,
     cpuIngestNode: median(rs.map((x) => x.cpuIngestNode)), cpuIngestPg: median(rs.map((x) => x.cpuIngestPg)),
@@ -338,18 +339,21 @@ const out: string[] = [];
 out.push(`Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC on kiseki ${rev}: \`npm run bench:store -- ${args.join(' ')}\`.`);
 out.push(`Machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${load0[0]!.toFixed(1)} at the start and ${load1[0]!.toFixed(1)} at the end (other engineers' jobs).`);
 out.push('');
-out.push(`Event stream: ${n0(events.length)} events (${n0(results[dbs[0]!]!.stream.nodes)} nodes, ${n0(results[dbs[0]!]!.stream.edges)} edges), batches of 5,000, median of ${runs} run(s).`);
+const st = (d: string) => results[d]!.stream!;
+if (results[dbs[0]!]!.stream) {
+out.push(`Event stream: ${n0(events.length)} events (${n0(st(dbs[0]!).nodes)} nodes, ${n0(st(dbs[0]!).edges)} edges), batches of 5,000, median of ${runs} run(s).`);
 out.push('');
 out.push(`| event stream (real ingest + aggregator) | ${dbs.map(label).join(' | ')} |`);
 out.push(`| --- | ${dbs.map(() => '---').join(' | ')} |`);
-out.push(`| ingest (validation + raw rows), events/s | ${dbs.map((d) => n0(results[d]!.stream.ingest)).join(' | ')} |`);
-out.push(`| aggregation, events/s | ${dbs.map((d) => n0(results[d]!.stream.aggregate)).join(' | ')} |`);
-out.push(`| end to end (ingest all, then aggregate), events/s | ${dbs.map((d) => n0(results[d]!.stream.endToEnd)).join(' | ')} |`);
-out.push(`| streamed (each batch ingested and aggregated), events/s | ${dbs.map((d) => n0(results[d]!.stream.streamed)).join(' | ')} |`);
+out.push(`| ingest (validation + raw rows), events/s | ${dbs.map((d) => n0(st(d).ingest)).join(' | ')} |`);
+out.push(`| aggregation, events/s | ${dbs.map((d) => n0(st(d).aggregate)).join(' | ')} |`);
+out.push(`| end to end (ingest all, then aggregate), events/s | ${dbs.map((d) => n0(st(d).endToEnd)).join(' | ')} |`);
+out.push(`| streamed (each batch ingested and aggregated), events/s | ${dbs.map((d) => n0(st(d).streamed)).join(' | ')} |`);
 const us = (a: number, b: number, db: string) => (db === 'postgres' ? `${a.toFixed(1)} + ${b.toFixed(1)} µs` : `${a.toFixed(1)} µs`);
-out.push(`| CPU per event, ingest (Node${dbs.includes('postgres') ? ' + PostgreSQL backends' : ''}) | ${dbs.map((d) => us(results[d]!.stream.cpuIngestNode, results[d]!.stream.cpuIngestPg, d)).join(' | ')} |`);
-out.push(`| CPU per event, aggregation (Node${dbs.includes('postgres') ? ' + PostgreSQL backends' : ''}) | ${dbs.map((d) => us(results[d]!.stream.cpuAggNode, results[d]!.stream.cpuAggPg, d)).join(' | ')} |`);
+out.push(`| CPU per event, ingest (Node${dbs.includes('postgres') ? ' + PostgreSQL backends' : ''}) | ${dbs.map((d) => us(st(d).cpuIngestNode, st(d).cpuIngestPg, d)).join(' | ')} |`);
+out.push(`| CPU per event, aggregation (Node${dbs.includes('postgres') ? ' + PostgreSQL backends' : ''}) | ${dbs.map((d) => us(st(d).cpuAggNode, st(d).cpuAggPg, d)).join(' | ')} |`);
 out.push('');
+}
 const cols: { db: string; g: GraphFigures }[] = [];
 for (const d of dbs) for (const g of results[d]!.graphs) cols.push({ db: d, g });
 const sz = (e: number) => (e >= 1e6 ? `${(e / 1e6).toFixed(0)}M` : `${(e / 1e3).toFixed(0)}k`);
