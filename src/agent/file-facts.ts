@@ -20,7 +20,10 @@ export class FileFactsCollector {
   private readonly touched = new Map<string, { written: boolean }>();
   private readonly hashes = new Map<string, Promise<Hashed | undefined>>();
 
-  constructor(private readonly hashMaxBytes: number) {}
+  constructor(
+    private readonly hashMaxBytes: number,
+    private readonly hashFile: (path: string) => Promise<string> = sha256File,
+  ) {}
 
   /** Feed every event; only data-file events matter. */
   observe(event: TraceEvent): void {
@@ -53,13 +56,15 @@ export class FileFactsCollector {
   }
 
   private startHash(path: string): void {
-    this.hashes.set(path, this.hashIfSmall(path));
+    // Files vanish between stat and open all the time (compilers' temp files):
+    // a failed early hash just means collect() decides again at the end.
+    this.hashes.set(path, this.hashIfSmall(path).catch(() => undefined));
   }
 
   private async hashIfSmall(path: string): Promise<Hashed | undefined> {
     const st = await statOrUndefined(path);
     if (!st || !st.isFile() || Number(st.size) > this.hashMaxBytes) return undefined;
-    const sha256 = await sha256File(path);
+    const sha256 = await this.hashFile(path);
     // If the file changed while it was read, the signature will not match.
     return { signature: signature(st), sha256 };
   }
@@ -82,9 +87,9 @@ export class FileFactsCollector {
         if (!st.isFile()) facts.hashSkipped = 'not a regular file';
         else if (Number(st.size) > this.hashMaxBytes) facts.hashSkipped = `larger than ${this.hashMaxBytes} bytes`;
         else {
-          let hashed = await this.hashes.get(path)?.catch(() => undefined);
+          let hashed = await this.hashes.get(path);
           if (!hashed || hashed.signature !== signature(st)) {
-            const sha256 = await sha256File(path).catch(() => undefined);
+            const sha256 = await this.hashFile(path).catch(() => undefined);
             hashed = sha256 ? { signature: signature(st), sha256 } : undefined;
           }
           if (hashed) facts.sha256 = hashed.sha256;
