@@ -78,8 +78,22 @@ export async function runTraced(req: LocalRunRequest): Promise<LocalRunResult> {
     }
   };
   const noop = () => {};
+  // A bug in kiseki must not cost the command its exit status: report it,
+  // mark the trace incomplete, and keep waiting for the command.
+  let internalErrors = 0;
+  const internal = (err: unknown) => {
+    internalErrors += 1;
+    if (internalErrors > 1) return;
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`kiseki: internal error; this run's trace is incomplete, the command goes on: ${message}\n`);
+    try {
+      emit({ type: 'trace.lost', ts: nowUs(), count: 1, reason: `kiseki internal error: ${message}` });
+    } catch { /* the sink itself failed: the run.end will still say incomplete */ }
+  };
   for (const s of FORWARDED) process.on(s, forward);
   for (const s of IGNORED) process.on(s, noop);
+  process.on('uncaughtException', internal);
+  process.on('unhandledRejection', internal);
   const stdio = inheritedStdio();
   try {
     const outcome = await req.backend.trace({
@@ -91,12 +105,18 @@ export async function runTraced(req: LocalRunRequest): Promise<LocalRunResult> {
           startNs: processStartNs(pid) ?? String(nowUs() * 1000), fds: stdio,
         });
       },
-      onRecord: (record) => normalizer.push(record),
+      onRecord: (record) => {
+        try {
+          normalizer.push(record);
+        } catch (err) {
+          internal(err);
+        }
+      },
     });
     const stillRunning = normalizer.finish();
     const end = nowUs();
     for (const f of await facts.collect(end)) emit(f);
-    const lostEvents = Math.max(normalizer.lostEvents, outcome.lost);
+    const lostEvents = Math.max(normalizer.lostEvents, outcome.lost) + internalErrors;
     emit({
       type: 'run.end', ts: end, runId, exitCode: outcome.exitCode, signal: outcome.signal,
       lostEvents, stillRunning, complete: lostEvents === 0 && stillRunning.length === 0,
@@ -105,5 +125,7 @@ export async function runTraced(req: LocalRunRequest): Promise<LocalRunResult> {
   } finally {
     for (const s of FORWARDED) process.off(s, forward);
     for (const s of IGNORED) process.off(s, noop);
+    process.off('uncaughtException', internal);
+    process.off('unhandledRejection', internal);
   }
 }
