@@ -242,7 +242,8 @@ function writeDocs(lines: string[], started: Date, buildSeconds: number | null):
       + 'Closed loop: each client sends its next search as soon as the answer is in, so latency includes queueing behind the other clients (the server saturated). '
       + 'Paced: each client waits a random think time between searches, as a person does. '
       + `The store (bench/api-data.ts) is made in SQL${buildSeconds ? ` (${buildSeconds.toFixed(0)} s)` : ''}: jobs of 4 program runs and 100 file versions each, 50 users, a year of start times. `
-      + "Other engineers' jobs share the machine: the load average says how busy it was.",
+      + "Other engineers' jobs share the machine: the load average says how busy it was. "
+      + 'Where the time goes and what would help: [docs/api.md](api.md#performance).',
     '',
     ...lines,
     '',
