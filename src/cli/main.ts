@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { commands } from './commands/index.js';
+import { loadCommands } from './commands/index.js';
 import { errorLine, exitCodeFor } from './errors.js';
 
 const program = new Command('kiseki')
@@ -11,7 +11,8 @@ const program = new Command('kiseki')
   // Usage errors exit 2 (commander's default is 1); subcommands inherit this.
   .exitOverride();
 
-for (const register of commands) register(program);
+// argv[2] is the command's name when the user gave one (options come after).
+for (const register of await loadCommands(process.argv[2])) register(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const line = errorLine(err);

@@ -1,20 +1,29 @@
 import type { Command } from 'commander';
-import { registerAgent } from './agent.js';
-import { registerExport } from './export.js';
-import { registerIngest } from './ingest.js';
-import { registerJobs } from './jobs.js';
-import { registerDeletable, registerKeep } from './keep.js';
-import { registerLineage } from './lineage.js';
-import { registerRun } from './run.js';
-import { registerSearch } from './search.js';
-import { registerServe } from './serve.js';
-import { registerShow } from './show.js';
-import { registerSlurm } from './slurm.js';
 
 /** Each command module registers itself on the program. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [
-  registerRun, registerJobs, registerSearch, registerShow, registerLineage, registerKeep, registerDeletable, registerExport, registerIngest, registerServe,
-  registerAgent, registerSlurm,
-];
+// Command modules pull in heavy dependencies (the web server, both database
+// drivers). Loading only the one being run keeps `kiseki run`'s start-up,
+// which delays the traced command, to what tracing itself needs.
+const loaders: Record<string, () => Promise<RegisterCommand[]>> = {
+  run: async () => [(await import('./run.js')).registerRun],
+  jobs: async () => [(await import('./jobs.js')).registerJobs],
+  search: async () => [(await import('./search.js')).registerSearch],
+  show: async () => [(await import('./show.js')).registerShow],
+  lineage: async () => [(await import('./lineage.js')).registerLineage],
+  keep: async () => [(await import('./keep.js')).registerKeep],
+  deletable: async () => [(await import('./keep.js')).registerDeletable],
+  export: async () => [(await import('./export.js')).registerExport],
+  ingest: async () => [(await import('./ingest.js')).registerIngest],
+  serve: async () => [(await import('./serve.js')).registerServe],
+  agent: async () => [(await import('./agent.js')).registerAgent],
+  slurm: async () => [(await import('./slurm.js')).registerSlurm],
+};
+
+/** The commands to register: just `name`'s when it is one, else all (for help). */
+export async function loadCommands(name: string | undefined): Promise<RegisterCommand[]> {
+  const one = name !== undefined ? loaders[name] : undefined;
+  if (one) return one();
+  return (await Promise.all(Object.values(loaders).map((load) => load()))).flat();
+}
