@@ -233,6 +233,16 @@ describeApi('retrieval API', (ctx) => {
     expect(seen.size).toBe(250);
     const files = await ctx.get('/api/v1/entities?type=file&filename=/scratch/many/f&pageSize=200&page=2');
     expect([files.body.total, files.body.items.length]).toEqual([250, 50]);
+    // patterns with a run of digits: the index is searched for the digits, the whole pattern checked after
+    const byName = async (f: string) => (await ctx.get(`/api/v1/search?filename=${encodeURIComponent(f)}`)).body.items.map((h: any) => h.matchedFiles);
+    expect(await byName('/scratch/many/f0042.dat')).toEqual([1]);
+    expect(await byName('many/F0042')).toEqual([1]); // case-insensitive
+    expect(await byName('/scratch/*/f01[0-4]?.dat')).toEqual([50]);
+    expect(await byName('f01[!0-4]*.dat')).toEqual([50]);
+    expect(await byName('/scratch/many/f0042.txt')).toEqual([]);
+    expect(await byName('/other/f0042.dat')).toEqual([]);
+    const e = await ctx.get(`/api/v1/entities?type=file&filename=${encodeURIComponent('/scratch/many/f012?.dat')}`);
+    expect(e.body.items.map((f: any) => f.path)).toEqual(Array.from({ length: 10 }, (_, i) => `/scratch/many/f012${i}.dat`));
   });
 
   it('lineage: up and down, groups, bad parameters', async () => {

@@ -7,7 +7,7 @@ import type { JobCountCache } from '../cache.js';
 import { ApiError } from '../errors.js';
 import { ENTITY_SORTS, type EntitiesQuery, type RelationsQuery } from '../schemas.js';
 import { isoUs } from '../time.js';
-import { ADDITEM_SQL, jobConditions, matchingJobsSql, narrowsJobs, pathMatch, prepareCriteria, type PreparedCriteria } from './criteria.js';
+import { ADDITEM_SQL, jobConditions, matchingJobsSql, narrowsJobs, pathKey, pathMatch, prepareCriteria, type PreparedCriteria } from './criteria.js';
 import { edgeId, parseJsonArray, SYSTEM_SOFTWARE } from './nodes.js';
 import { jobOrder, matchedFileCounts } from './search.js';
 
@@ -107,7 +107,7 @@ export async function listEntities(db: Queryable, viewer: Viewer, query: Entitie
   // file versions
   const w: string[] = [visibleTo(viewer, 'n', q), `coalesce(fv.file_class, 'data') <> 'pipe'`];
   if (!c.includeSoftware) w.push(`not (coalesce(fv.software, false) and not exists (select 1 from edge g where g.from_id = fv.node_id and g.kind = 'wasGeneratedBy'))`);
-  if (c.filename) w.push(pathMatch('p.path', c.filename, q));
+  if (c.filename) w.push(pathMatch('p.path', c.filename, q, await pathKey(db, c.filename)));
   if (narrowsJobs(c)) {
     const procs = processScope(c, viewer, q);
     w.push(`fv.node_id in (select e.to_id from edge e where e.kind = 'used' and e.from_id in (${procs})
