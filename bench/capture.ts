@@ -32,6 +32,8 @@ interface Options {
   only: string[] | null;
   modes: ModeName[];
   quick: boolean;
+  /** Let `kiseki run` store its events (in a throwaway database under the workdir), as it does by default. */
+  store: boolean;
   /** Before each run, wait until the rest of the machine uses less than this many CPUs… */
   quietBelow: number;
   /** …but at most this many seconds. */
@@ -53,6 +55,8 @@ function usage(): never {
   --quick            1 run, smaller inputs: to try the bench quickly
   --workdir DIR      where inputs and outputs go (default /tmp/kiseki-bench)
   --keep             keep traces and outputs of every run
+  --store            let kiseki run store its events too (a fresh database under the workdir);
+                     by default it runs with --no-store: capture only
   --quiet-below C    before each run wait until other processes use < C CPUs (default 0.3)
   --quiet-wait S     … for at most S seconds (default 20; 0 = do not wait)
   --write-docs       write the tables into docs/performance.md under "Capture"
@@ -63,7 +67,7 @@ function usage(): never {
 function parseOptions(argv: string[]): Options {
   const o: Options = {
     runs: 3, startupRuns: 10, only: null, modes: [...MODE_NAMES], quick: false,
-    workdir: '/tmp/kiseki-bench', keep: false, writeDocs: false, quietBelow: 0.3, quietWaitS: 20,
+    workdir: '/tmp/kiseki-bench', keep: false, writeDocs: false, quietBelow: 0.3, quietWaitS: 20, store: false,
   };
   let runsGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -91,6 +95,7 @@ function parseOptions(argv: string[]): Options {
       case '--quick': o.quick = true; break;
       case '--workdir': o.workdir = resolve(value()); break;
       case '--keep': o.keep = true; break;
+      case '--store': o.store = true; break;
       case '--quiet-below': o.quietBelow = Number(value()); break;
       case '--quiet-wait': o.quietWaitS = Number(value()); break;
       case '--write-docs': o.writeDocs = true; break;
@@ -119,9 +124,14 @@ interface Mode {
   argv(cmd: string[], out: string): string[];
 }
 
+/** `kiseki run` with this backend; capture only unless --store. */
+let storeEvents = false;
+function kisekiRun(backend: string, out: string, cmd: string[]): string[] {
+  return [process.execPath, CLI, 'run', '-q', '--backend', backend, '--out', out, ...(storeEvents ? [] : ['--no-store']), '--', ...cmd];
+}
+
 function makeModes(names: ModeName[], straceTraceSet: string): Mode[] {
-  const kiseki = (backend: string) => (cmd: string[], out: string) =>
-    [process.execPath, CLI, 'run', '-q', '--backend', backend, '--out', out, '--', ...cmd];
+  const kiseki = (backend: string) => (cmd: string[], out: string) => kisekiRun(backend, out, cmd);
   const all: Record<ModeName, Mode> = {
     untraced: { name: 'untraced', label: 'untraced', kiseki: false, argv: (cmd) => cmd },
     ebpf: { name: 'ebpf', label: 'kiseki eBPF', kiseki: true, tracerComm: 'kiseki-ebpf', argv: kiseki('ebpf') },
@@ -308,7 +318,8 @@ interface Sample {
 
 interface Cell {
   samples: Sample[];
-  problems: string[];
+  /** Each distinct problem, with the number of runs it happened in. */
+  problems: Map<string, number>;
 }
 
 function readTrace(file: string): { events: number; lost: number; stillRunning: number; complete: boolean | null } {
@@ -411,8 +422,8 @@ function sh(cmd: string): string {
 /** Runs `kiseki run --backend B -- /bin/true`; null when it works, else why not. */
 function backendProblem(backend: string, dir: string): string | null {
   const out = join(dir, `probe-${backend}.ndjson`);
-  const r = spawnSync(process.execPath, [CLI, 'run', '-q', '--backend', backend, '--out', out, '--', '/bin/true'],
-    { encoding: 'utf8', timeout: 60_000 });
+  const argv = kisekiRun(backend, out, ['/bin/true']);
+  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 60_000 });
   rmSync(out, { force: true });
   if (r.status === 0) return null;
   const lines = (r.stderr || r.error?.message || '').trim().split('\n');
@@ -426,8 +437,8 @@ function backendProblem(backend: string, dir: string): string | null {
  */
 async function discoverStraceSet(dir: string): Promise<{ set: string; argv: string[] } | null> {
   const out = join(dir, 'probe-set.ndjson');
-  const child = spawn(process.execPath, [CLI, 'run', '-q', '--backend', 'ptrace', '--out', out, '--', '/bin/sleep', '1'],
-    { stdio: 'ignore' });
+  const argv = kisekiRun('ptrace', out, ['/bin/sleep', '1']);
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' });
   let found: { set: string; argv: string[] } | null = null;
   const deadline = Date.now() + 5000;
   while (!found && Date.now() < deadline && child.exitCode === null) {
@@ -511,7 +522,7 @@ interface WorkloadResult {
 }
 
 async function benchWorkload(w: Workload, modes: Mode[], o: Options, env: NodeJS.ProcessEnv): Promise<WorkloadResult> {
-  const cells = new Map<ModeName, Cell>(modes.map((m) => [m.name, { samples: [], problems: [] }]));
+  const cells = new Map<ModeName, Cell>(modes.map((m) => [m.name, { samples: [], problems: new Map() }]));
   const missing = w.requires.filter((f) => !existsSync(f));
   if (missing.length) return { workload: w, reference: null, cells, skipped: `missing ${missing.join(', ')} (run bench/setup)` };
 
@@ -602,8 +613,9 @@ async function benchWorkload(w: Workload, modes: Mode[], o: Options, env: NodeJS
       if (mode.name === 'untraced' && sample.cpuNs !== null) sample.othersCpus = Math.max(0, (busyDuring - sample.cpuNs) / sample.wallNs);
       cell.samples.push(sample);
       for (const p0 of problems) {
-        const p = p0.replace(/\s+/g, ' ').trim();
-        if (!cell.problems.includes(p)) cell.problems.push(p);
+        // Temporary names (gcc's /tmp/ccXXXXXX.s) differ per run: count them as one problem.
+        const p = p0.replace(/\s+/g, ' ').replace(/\/tmp\/cc\w{6}/g, '/tmp/ccXXXXXX').trim();
+        cell.problems.set(p, (cell.problems.get(p) ?? 0) + 1);
       }
       log(`${w.name} ${mode.name} #${i + 1}: wall ${secs(sample.wallNs)}, inside ${secs(sample.insideNs)}, cpu ${secs(sample.cpuNs)}`
         + (sample.events !== null ? `, ${sample.events} events` : '')
@@ -714,10 +726,11 @@ function report(o: Options, modes: Mode[], startup: StartupRow[], results: Workl
       for (const kind of ['compute', 'io'] as const) {
         const rs = ok.filter((r) => r.workload.kind === kind);
         if (!rs.length) continue;
-        const figs = rs.map((r) => {
-          const x = med(r, 'ebpf', (s) => s.insideNs);
-          return `${r.workload.label} ${x === null ? 'failed' : pct(x, med(r, 'untraced', (s) => s.insideNs)).replace(/[()]/g, '').trim()}`;
-        });
+        const over = (r: WorkloadResult, f: (s: Sample) => number | null): string => {
+          const x = med(r, 'ebpf', f);
+          return x === null ? 'failed' : pct(x, med(r, 'untraced', f)).replace(/[()]/g, '').trim();
+        };
+        const figs = rs.map((r) => `${r.workload.label} ${over(r, (s) => s.insideNs)} wall / ${over(r, (s) => s.cpuNs)} CPU`);
         lines.push(`- eBPF steady-state overhead, ${kind === 'compute' ? 'compute-bound codes (target ≤ 1 %, reference 1–3 %)' : 'build, import and tar (target ≤ 10 %)'}: ${figs.join(', ')}.`);
       }
     }
@@ -743,7 +756,7 @@ function report(o: Options, modes: Mode[], startup: StartupRow[], results: Workl
   const wl = results.map((r) => `- **${r.workload.label}** (\`${r.workload.name}\`): ${r.workload.describe(o.quick)}`
     + (r.skipped ? ` — **skipped: ${r.skipped}**` : r.reference ? `; result: ${r.reference}` : ''));
   parts.push(`### Workloads\n\nAll run with \`PATH=${WORK_PATH}\` and \`${PYTHON}\`; inputs are in \`bench/workloads/\` or generated by \`bench/workloads/generate.ts\`. Each is warmed up once untraced; its result is checked after every run against the untraced one.\n\n${wl.join('\n')}`);
-  parts.push('Modes: `untraced`; `kiseki run -q --backend ebpf|ptrace --out FILE -- CMD`; `strace -f -o /dev/null -- CMD`; '
+  parts.push(`Modes: \`untraced\`; \`kiseki run -q --backend ebpf|ptrace --out FILE${o.store ? '' : ' --no-store'} -- CMD\` (${o.store ? 'storing its events into a fresh embedded database, as kiseki run does by default' : 'capture only: the events go to the NDJSON file and are not stored; `--store` measures storing too'}); \`strace -f -o /dev/null -- CMD\`; `
     + `\`strace -f --seccomp-bpf -e trace=SET -o /dev/null -- CMD\` with SET the syscall set kiseki's ptrace backend passes to strace`
     + (straceSet ? ` (read from its running strace: ${straceSet.set.split(',').length} syscalls; kiseki runs \`${straceOptionsText(straceSet.argv)}\`).` : '.'));
 
@@ -756,7 +769,9 @@ function report(o: Options, modes: Mode[], startup: StartupRow[], results: Workl
   }
   for (const r of results) {
     for (const [m, cell] of r.cells) {
-      for (const p of cell.problems) problemLines.push(`- ${r.workload.label}, ${modes.find((x) => x.name === m)?.label ?? m}: ${p}`);
+      for (const [p, n] of cell.problems) {
+        problemLines.push(`- ${r.workload.label}, ${modes.find((x) => x.name === m)?.label ?? m}: ${p} (${n} of ${cell.samples.length} runs)`);
+      }
     }
   }
   for (const r of startup) for (const p of r.problems.slice(0, 2)) problemLines.push(`- start-up probe, ${r.mode.label}: ${p}`);
@@ -787,7 +802,13 @@ async function main(): Promise<void> {
   const started = Date.now();
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
   mkdirSync(o.workdir, { recursive: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: WORK_PATH };
+  // kiseki's data (and, with --store, its database) goes under the workdir, never into the user's own.
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: WORK_PATH, KISEKI_DATA_DIR: join(o.workdir, 'kiseki-data') };
+  process.env.KISEKI_DATA_DIR = env.KISEKI_DATA_DIR;
+  delete env.KISEKI_DB;
+  delete process.env.KISEKI_DB;
+  storeEvents = o.store;
+  if (o.store) rmSync(env.KISEKI_DATA_DIR!, { recursive: true, force: true });
   const notes: string[] = [];
 
   let names = o.modes;
