@@ -71,6 +71,10 @@ describeApi('retrieval API', (ctx) => {
     expect((await q(`from=${encodeURIComponent(hit.start)}`)).total).toBe(1);
     expect((await q('visibility=private')).total).toBe(1);
     expect((await q('visibility=public')).total).toBe(0);
+    // /jobs is the same list
+    const jobs = await ctx.get('/api/v1/jobs?script=job');
+    expect(jobs.body).toEqual((await ctx.get('/api/v1/search?script=job')).body);
+    expectError(await ctx.get('/api/v1/jobs?pageSize=500'), 400, 'E_BAD_PARAMETER', /pageSize/);
     expect(t.dir.length).toBeGreaterThan(0);
   });
 
