@@ -27,6 +27,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../src/core/package-root.js';
 import { openStore } from '../src/store/index.js';
 import { API_DATA_VERSION, apiShape, buildApiData, T0 } from './api-data.js';
+import { rng } from './rng.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => {
@@ -44,16 +45,6 @@ const shape = apiShape(files);
 const schema = `kiseki_bench_api_${files >= 1e6 && files % 1e6 === 0 ? `${files / 1e6}m` : `${Math.round(files / 1e3)}k`}`;
 const log = (s: string) => console.error(s);
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const iso = (us: number) => new Date(us / 1000).toISOString().slice(0, 19) + 'Z';
 const DAY = 86_400_000_000;

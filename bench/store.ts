@@ -33,6 +33,7 @@ import type { TraceEvent } from '../src/core/trace-event.js';
 import { SyntheticTrace, type Proc } from '../test/store/synthetic-trace.js';
 import { cpuMark, cpuSince } from './cpu.js';
 import { buildSyntheticGraph, FILE0, GENERATOR, REF, shapeFor } from './store-graph.js';
+import { rng } from './rng.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => {
@@ -57,16 +58,6 @@ const SAMPLES = quick ? 30 : 100;
 const log = (s: string) => console.error(s);
 
 // ── helpers ─────────────────────────────────────────────────────────────
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
