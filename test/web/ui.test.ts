@@ -567,7 +567,12 @@ describe('web UI against kiseki serve', () => {
     await expect(page.locator('[data-testid="error"]').textContent()).resolves.toContain('could not be reached');
     // Retry works once the API is back.
     await page.unroute('**/api/v1/search*');
+    // Wait for the answer and for the old error to go, or the still-shown
+    // error would be taken for the result (seen once in CI).
+    const answered = page.waitForResponse((r) => r.url().includes('/api/v1/search') && r.ok());
     await page.click('[data-testid="error"] button');
+    await answered;
+    await page.waitForSelector('[data-testid="error"]', { state: 'detached' });
     expect((await jobIdsShown(page)).length).toBe(4);
     // A job graph that fails.
     await page.route('**/api/v1/jobs/*/graph*', (r) => r.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: { code: 'E_INTERNAL', message: 'boom' } }) }));
