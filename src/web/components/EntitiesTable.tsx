@@ -19,10 +19,9 @@ const COLUMNS: Record<EntityType, [string, string?][]> = {
 };
 const WRAP = new Set(['path', 'args', 'script', 'additem', 'name', 'filename']);
 
-interface Props {
+/** What both list tabs (entities, relations) take: the search, sorting, paging. */
+export interface ListProps {
   criteria: Record<string, string>;
-  type: EntityType;
-  onType: (t: EntityType) => void;
   sort: string;
   order: '' | 'asc' | 'desc';
   page: number;
@@ -30,6 +29,11 @@ interface Props {
   onPage: (page: number) => void;
   onOpen: (id: number) => void;
   refreshKey: number;
+}
+
+interface Props extends ListProps {
+  type: EntityType;
+  onType: (t: EntityType) => void;
 }
 
 export function EntitiesTable(p: Props) {

@@ -5,21 +5,10 @@ import { api } from '../api/client';
 import type { Paged, Relation } from '../api/types';
 import { useApi } from '../state/use-api';
 import { DataTable, type Column } from './DataTable';
-import { LIST_PAGE_SIZE } from './EntitiesTable';
+import { LIST_PAGE_SIZE, type ListProps } from './EntitiesTable';
 import { Empty, ErrorMessage, Loading } from './Status';
 
-interface Props {
-  criteria: Record<string, string>;
-  sort: string;
-  order: '' | 'asc' | 'desc';
-  page: number;
-  onSort: (sort: string, order: 'asc' | 'desc') => void;
-  onPage: (page: number) => void;
-  onOpen: (id: number) => void;
-  refreshKey: number;
-}
-
-export function RelationsTable(p: Props) {
+export function RelationsTable(p: ListProps) {
   const { t } = useTranslation();
   const key = JSON.stringify(p.criteria);
   const res = useApi<Paged<Relation>>(
