@@ -132,18 +132,10 @@ export class Spool {
     }
     const seq = this.state.nextSeq;
     const file = join(this.batchDir, `${String(seq).padStart(12, '0')}.ndjson.gz`);
-    const tmp = `${file}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, gz);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
     // The file appears first, then the state moves on: a crash in between
     // is repaired at start (the highest file sets nextSeq), so no seq is
     // ever skipped and none used twice.
-    renameSync(tmp, file);
+    writeDurably(file, gz);
     this.state.nextSeq = seq + 1;
     this.state.lostByJob = {};
     this.saveState();
@@ -160,15 +152,7 @@ export class Spool {
   /** Replaces a batch the server refused as invalid with one trace.lost (keeps seq gap-free). */
   replace(b: SpoolBatch, events: TraceEvent[]): void {
     const gz = gzipSync(events.map((e) => JSON.stringify(e)).join('\n') + '\n');
-    const tmp = `${b.file}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, gz);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, b.file);
+    writeDurably(b.file, gz);
     this.bytes += gz.length - b.bytes;
     b.bytes = gz.length;
   }
@@ -180,14 +164,19 @@ export class Spool {
   }
 
   private saveState(): void {
-    const tmp = `${this.statePath}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, JSON.stringify(this.state));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.statePath);
+    writeDurably(this.statePath, JSON.stringify(this.state));
   }
+}
+
+/** Replaces `file` whole or not at all: written aside, synced, then renamed over. */
+function writeDurably(file: string, data: Buffer | string): void {
+  const tmp = `${file}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
 }
