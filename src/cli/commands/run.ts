@@ -39,14 +39,13 @@ export function registerRun(program: Command): void {
     .argument('<command...>', 'the command and its arguments (put them after --)')
     .passThroughOptions()
     .action(async (command: string[], opts: RunOptions) => {
-      process.exitCode = await run(command, opts);
-      if (process.exitCode >= 128 + 1 && lastSignal) {
-        process.kill(process.pid, lastSignal);
-      }
+      const { code, signal } = await run(command, opts);
+      process.exitCode = code;
+      // Die of the command's signal, as a shell's child would; 128+n stays
+      // for signals Node will not die of (it ignores SIGPIPE).
+      if (signal) process.kill(process.pid, signal);
     });
 }
-
-let lastSignal: NodeJS.Signals | undefined;
 
 /** Remembers the last data file the run wrote, to suggest `kiseki lineage` on it. */
 class OutputWatch implements RunSink {
@@ -60,7 +59,7 @@ class OutputWatch implements RunSink {
   }
 }
 
-async function run(command: string[], opts: RunOptions): Promise<number> {
+async function run(command: string[], opts: RunOptions): Promise<{ code: number; signal?: NodeJS.Signals }> {
   const config = loadConfig({
     ...(opts.config ? { configFile: opts.config } : {}),
     ...(opts.db ? { db: opts.db } : {}),
@@ -76,7 +75,7 @@ async function run(command: string[], opts: RunOptions): Promise<number> {
   } catch (err) {
     if (err instanceof CommandError) {
       process.stderr.write(`kiseki: ${err.message}\n`);
-      return err.exitCode;
+      return { code: err.exitCode };
     }
     throw err;
   }
@@ -122,11 +121,8 @@ async function run(command: string[], opts: RunOptions): Promise<number> {
   if (result.stillRunning.length) notes.push(`${result.stillRunning.length} processes still running when tracing stopped`);
   if (notes.length) warn(notes.join('; '));
 
-  if (result.signal !== null) {
-    lastSignal = signalName(result.signal);
-    return 128 + result.signal;
-  }
-  return result.exitCode ?? 1;
+  if (result.signal !== null) return { code: 128 + result.signal, signal: signalName(result.signal) };
+  return { code: result.exitCode ?? 1 };
 }
 
 /** A shell word for a suggested command line. */
