@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
 import {
-  DEFAULT_ENV_ALLOW, DEFAULT_FILE_RULES, DEFAULT_HASH_MAX_BYTES, DEFAULT_LINGER_MS,
+  DEFAULT_ENV_ALLOW, DEFAULT_FILE_RULES, DEFAULT_HASH_MAX_BYTES, DEFAULT_IDLE_TIMEOUT_MINUTES, DEFAULT_LINGER_MS,
+  DEFAULT_LOGIN_ATTEMPTS, DEFAULT_LOGIN_WINDOW_MINUTES, DEFAULT_SHARE_DAYS,
 } from './defaults.js';
 import { ConfigError } from './errors.js';
 
@@ -15,9 +16,70 @@ const FileRuleSchema = z.object({
   action: z.enum(['drop', 'software', 'data']),
 }).strict();
 
+/** LDAP simple bind: bind as `userDn` (with {username}), or search for the user with a service account first. */
+const LdapSchema = z.object({
+  url: z.string().min(1),
+  /** e.g. "uid={username},ou=people,dc=example,dc=org"; when absent, search userBase with userFilter. */
+  userDn: z.string().optional(),
+  bindDn: z.string().optional(),
+  bindPasswordFile: z.string().optional(),
+  userBase: z.string().optional(),
+  userFilter: z.string().optional(),
+  /** posixGroup entries under here give the user's groups (memberUid = username). */
+  groupBase: z.string().optional(),
+  startTls: z.boolean().optional(),
+  timeoutMs: z.number().int().positive().optional(),
+}).strict();
+
+/** OpenID Connect (authorization code + PKCE); works with Keycloak's realm issuer URL. */
+const OidcSchema = z.object({
+  issuer: z.string().url(),
+  clientId: z.string().min(1),
+  clientSecretFile: z.string().optional(),
+  scopes: z.string().optional(),
+  /** Claim names: the login name, the POSIX uid and gid, the group names, numeric group ids. */
+  usernameClaim: z.string().optional(),
+  uidClaim: z.string().optional(),
+  gidClaim: z.string().optional(),
+  groupsClaim: z.string().optional(),
+  gidsClaim: z.string().optional(),
+  /** The button's label in the UI. */
+  label: z.string().optional(),
+}).strict();
+
+const AuthSchema = z.object({
+  /**
+   * With no sign-in method configured, loopback clients act as the local
+   * admin (one machine, embedded database). Set false to make loopback
+   * clients sign in too.
+   */
+  trustLoopback: z.boolean(),
+  idleTimeoutMinutes: z.number().int().positive(),
+  /** Secure cookies: "auto" = when the server is reached over https or is not on loopback. */
+  secureCookies: z.enum(['auto', 'always', 'never']),
+  /** The server's address as browsers see it (behind a proxy): OIDC redirects and share links. */
+  publicUrl: z.string().url().optional(),
+  /** Group names whose members are system admins / group admins (of their own groups). */
+  adminGroups: z.array(z.string()),
+  groupAdminGroups: z.array(z.string()),
+  /** Failed sign-ins allowed per user name and per client address in the window. */
+  loginAttempts: z.number().int().positive(),
+  loginWindowMinutes: z.number().int().positive(),
+  /** Default and longest lifetime of a share link, days. */
+  shareDays: z.number().positive(),
+  shareMaxDays: z.number().positive(),
+  ldap: LdapSchema.optional(),
+  oidc: OidcSchema.optional(),
+}).strict();
+
+export type AuthConfig = z.infer<typeof AuthSchema>;
+export type LdapConfig = z.infer<typeof LdapSchema>;
+export type OidcConfig = z.infer<typeof OidcSchema>;
+
 const ConfigSchema = z.object({
   dataDir: z.string().min(1),
   db: z.string().optional(),
+  auth: AuthSchema,
   capture: z.object({
     backend: z.enum(['auto', 'ebpf', 'ptrace']),
     lingerMs: z.number().int().nonnegative(),
@@ -41,6 +103,7 @@ const FileSchema = z.object({
     fileRules: z.array(FileRuleSchema).optional(),
     hashMaxBytes: z.number().int().nonnegative().optional(),
   }).strict().optional(),
+  auth: AuthSchema.partial().strict().optional(),
 }).strict();
 
 export interface ConfigOverrides {
@@ -102,6 +165,19 @@ export function loadConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv =
   const merged = {
     dataDir: flags.dataDir ?? env.KISEKI_DATA_DIR ?? file.dataDir ?? defaultDataDir(env),
     db: flags.db ?? env.KISEKI_DB ?? file.db,
+    auth: {
+      trustLoopback: true,
+      idleTimeoutMinutes: DEFAULT_IDLE_TIMEOUT_MINUTES,
+      secureCookies: 'auto' as const,
+      adminGroups: [],
+      groupAdminGroups: [],
+      loginAttempts: DEFAULT_LOGIN_ATTEMPTS,
+      loginWindowMinutes: DEFAULT_LOGIN_WINDOW_MINUTES,
+      shareDays: DEFAULT_SHARE_DAYS,
+      shareMaxDays: 365,
+      ...file.auth,
+      ...(env.KISEKI_PUBLIC_URL ? { publicUrl: env.KISEKI_PUBLIC_URL } : {}),
+    },
     capture: {
       backend: flags.backend ?? envBackend(env) ?? file.capture?.backend ?? 'auto',
       lingerMs: flags.lingerMs ?? envInt(env, 'KISEKI_LINGER_MS') ?? file.capture?.lingerMs ?? DEFAULT_LINGER_MS,

@@ -56,3 +56,11 @@ export const DEFAULT_HASH_MAX_BYTES = 256 * 1024 * 1024;
 
 /** How long `kiseki run` keeps tracing daemons after the command exits. */
 export const DEFAULT_LINGER_MS = 10_000;
+
+/** Sessions end after this long without a request (the reference system: 30 minutes). */
+export const DEFAULT_IDLE_TIMEOUT_MINUTES = 30;
+/** Failed sign-ins per user name (and per client address) before the server makes them wait. */
+export const DEFAULT_LOGIN_ATTEMPTS = 5;
+export const DEFAULT_LOGIN_WINDOW_MINUTES = 15;
+/** A share link lives this many days unless its maker says otherwise. */
+export const DEFAULT_SHARE_DAYS = 30;
