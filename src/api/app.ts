@@ -5,7 +5,9 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { LOCAL_ADMIN, type Viewer } from '../graph/index.js';
+import { ANONYMOUS, LOCAL_ADMIN, type Viewer } from '../graph/index.js';
+
+export { ANONYMOUS };
 import type { Store } from '../store/index.js';
 import { AggregationRunner } from './aggregation.js';
 import { decodeBody } from './body.js';
@@ -20,8 +22,6 @@ import { serveUi } from './static.js';
 
 export const API_VERSION = '1.0.0';
 
-/** Remote clients until sign-in exists: they see public nodes only and change nothing. */
-export const ANONYMOUS: Viewer = { kind: 'user', uid: -1, gids: [], name: 'anonymous' };
 
 /** Today: loopback clients are the local admin (named after the OS user running the server); others anonymous. */
 export function defaultViewerFor(c: Context): Viewer {

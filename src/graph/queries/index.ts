@@ -1,4 +1,4 @@
-export { LOCAL_ADMIN, Sql, visibleTo, pageOf, type Viewer, type Page } from './viewer.js';
+export { ANONYMOUS, LOCAL_ADMIN, Sql, visibleTo, mayManage, isSignedIn, pageOf, type Viewer, type UserViewer, type ShareViewer, type Owned, type Page } from './viewer.js';
 export { resolveNode, resolveNodes, type NodeRef } from './resolve.js';
 export { searchJobs, searchFiles, type SearchCriteria, type SearchResult, type JobHit, type FileHit, type JobSort, type FileSort } from './search.js';
 export { getNode, type NodeDetails, type NeighbourGroup, type NodeSummary } from './node-details.js';
