@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import pg from 'pg';
+import { arrayLiteral } from './array-literal.js';
 import type { Db, Queryable, QueryResult } from './db.js';
 
 const INT8 = 20;
@@ -24,10 +25,25 @@ function normalizeRow(row: Record<string, unknown>): Record<string, unknown> {
   return row;
 }
 
+/** Array parameters as one literal each when that is safe (see array-literal.ts). */
+function encodeParams(params: unknown[] | undefined): unknown[] | undefined {
+  if (!params) return params;
+  let out: unknown[] | undefined;
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i];
+    if (!Array.isArray(p)) continue;
+    const lit = arrayLiteral(p);
+    if (lit === undefined) continue;
+    out ??= [...params];
+    out[i] = lit;
+  }
+  return out ?? params;
+}
+
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
-      const r = await client.query(sql, params as unknown[]);
+      const r = await client.query(sql, encodeParams(params));
       const rows = (r.rows as Record<string, unknown>[]).map(normalizeRow) as T[];
       return { rows, affected: r.rowCount ?? 0 };
     },
