@@ -248,7 +248,7 @@ export const NodeDetail = GraphNode.extend({
 }).catchall(z.unknown()).openapi('NodeDetail', {
   description: 'Every fact of the node. process: pid, ppid, uid, gid, euid, egid, exe, argv, cwd, env, host, start, end, exitCode, signal, mpiRank; ' +
     'file: path, version, inode, dev, size, mtime, sha256, host, fileClass, observed, existsNow, current; ' +
-    'job: jobId, scheduler, name, user, uid, gid, script, argv, cwd, host, backend, submit, start, end, state, exitCode, signal, complete, lostEvents, nodes; user: uid, name.',
+    'job: jobId, scheduler, name, user, uid, gid, script, argv, cwd, host, backend, submit, start, end, state, exitCode, signal, complete, lostEvents, nodes, account, partition, qos, comment, nodeList, scriptSha256, scriptText; user: uid, name.',
 });
 
 export const NodeResult = z.object({

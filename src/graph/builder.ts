@@ -1,6 +1,7 @@
 // TraceEvent → GraphMutation: the pure heart of the aggregator. No database
 // here: the builder reads and updates a BuilderState and returns the nodes
 // and edges to upsert. Same events + same state → same mutations.
+import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { EventOf, TraceEvent } from '../core/trace-event.js';
 import type { BuilderState, PathHead, ProcState } from './builder-state.js';
@@ -93,7 +94,22 @@ export class GraphBuilder {
     if (ev.scriptPath !== undefined) attrs.script = ev.scriptPath;
     if (ev.submitArgs !== undefined) attrs.argv = ev.submitArgs;
     if (ev.submitDir !== undefined) attrs.cwd = ev.submitDir;
-    if (ev.nodes !== undefined) attrs.host = ev.nodes.join(',');
+    if (ev.nodes !== undefined) {
+      attrs.host = ev.nodes.join(',');
+      attrs.nodeList = ev.nodes;
+    }
+    if (ev.account !== undefined) attrs.account = ev.account;
+    if (ev.partition !== undefined) attrs.partition = ev.partition;
+    if (ev.qos !== undefined) attrs.qos = ev.qos;
+    if (ev.comment !== undefined) attrs.comment = ev.comment;
+    if (ev.submitTs !== undefined) attrs.submitTs = ev.submitTs;
+    if (ev.script !== undefined && ev.script !== '') {
+      // Hashed here, not taken from the event: scripts are shared by hash
+      // across jobs, so one node must not be able to file a text under
+      // another script's hash.
+      attrs.scriptText = ev.script;
+      attrs.scriptSha256 = createHash('sha256').update(ev.script).digest('hex');
+    }
     if (ev.uid !== undefined) attrs.uid = ev.uid;
     if (ev.gid !== undefined) attrs.gid = ev.gid;
     if (ev.user !== undefined) attrs.userName = ev.user;

@@ -21,6 +21,17 @@ export interface JobAttrs {
   state: string;
   complete: boolean;
   lostEvents: number;
+  // the scheduler's record (cluster mode: job.info)
+  account: string;
+  partition: string;
+  qos: string;
+  comment: string;
+  nodeList: string[];
+  submitTs: number;
+  /** sha256 of scriptText, computed by the builder. */
+  scriptSha256: string;
+  /** The job script's text: stored once per sha256 (job_script), not in the job row. */
+  scriptText: string;
 }
 
 export interface ProcessAttrs {

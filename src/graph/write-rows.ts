@@ -194,7 +194,28 @@ export async function writeMutations(tx: Queryable, muts: GraphMutation[], state
     ['state', 'text', col(jobs, (n) => str(a(n).state))],
     ['complete', 'bool', col(jobs, (n) => bool(a(n).complete))],
     ['lost_events', 'bigint', col(jobs, (n) => num(a(n).lostEvents))],
+    ['account', 'text', col(jobs, (n) => str(a(n).account))],
+    ['partition', 'text', col(jobs, (n) => str(a(n).partition))],
+    ['qos', 'text', col(jobs, (n) => str(a(n).qos))],
+    ['comment', 'text', col(jobs, (n) => str(a(n).comment))],
+    ['node_list', 'text', col(jobs, (n) => json(a(n).nodeList))],
+    ['submit_ts', 'bigint', col(jobs, (n) => num(a(n).submitTs))],
+    ['script_sha256', 'text', col(jobs, (n) => str(a(n).scriptSha256))],
   ]);
+  // Job scripts, once per content hash (the first text stays: same hash, same text).
+  const scripts = new Map<string, { text: string; ts: number | null }>();
+  for (const n of jobs) {
+    const sha = a(n).scriptSha256;
+    const text = a(n).scriptText;
+    if (typeof sha === 'string' && typeof text === 'string') scripts.set(sha, { text: safeText(text) ?? '', ts: num(a(n).submitTs) ?? num(a(n).startTs) ?? null });
+  }
+  if (scripts.size > 0) {
+    await tx.query(
+      `insert into job_script (sha256, text, first_ts) select * from unnest($1::text[], $2::text[], $3::bigint[])
+       on conflict (sha256) do nothing`,
+      [[...scripts.keys()], [...scripts.values()].map((s) => s.text), [...scripts.values()].map((s) => s.ts)],
+    );
+  }
 
   const procs = all.filter((n) => n.kind === 'process');
   await upsertKind(tx, 'process', 'node_id', [

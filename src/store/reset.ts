@@ -3,7 +3,7 @@ import type { Queryable } from './db.js';
 /** Every table holding data (not schema_migrations), children first. */
 export const STORE_TABLES = [
   'annotation', 'edge', 'job', 'process', 'file_version', 'user_agent', 'node',
-  'path', 'proc_state', 'raw_event', 'ingest_batch', 'ingest_source', 'share_link',
+  'path', 'proc_state', 'raw_event', 'ingest_batch', 'ingest_source', 'share_link', 'job_script',
 ] as const;
 
 /** Empties every table (tests; `kiseki` never calls it). */

@@ -113,8 +113,11 @@ export async function apiNodeDetails(store: Store, viewer: Viewer, id: number): 
     Object.assign(node, {
       jobId: f.jobRef, scheduler: f.scheduler, cluster: f.cluster ?? null, name: f.name ?? null, user: f.userName ?? null, uid: f.uid ?? null,
       gid: f.gid ?? null, script: f.script ?? null, argv: f.argv ?? null, cwd: f.cwd ?? null, host: f.host ?? null, backend: f.backend ?? null,
-      submit: null, start: isoUs(num(f.startTs)), end: isoUs(num(f.endTs)), state: f.state ?? null, exitCode: f.exitCode ?? null,
+      submit: isoUs(num(f.submitTs)), start: isoUs(num(f.startTs)), end: isoUs(num(f.endTs)), state: f.state ?? null, exitCode: f.exitCode ?? null,
       signal: f.signal ?? null, complete: f.complete ?? null, lostEvents: num(f.lostEvents), nodes: await jobHosts(store, id),
+      // the scheduler's record (cluster mode; null for local runs)
+      account: f.account ?? null, partition: f.partition ?? null, qos: f.qos ?? null, comment: f.comment ?? null,
+      nodeList: f.nodeList ?? null, scriptSha256: f.scriptSha256 ?? null, scriptText: f.scriptText ?? null,
     });
   } else if (d.kind === 'user') {
     Object.assign(node, { uid: f.uid, name: f.name ?? null });

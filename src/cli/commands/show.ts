@@ -12,7 +12,7 @@ interface ShowOptions extends StoreFlags {
   json?: boolean;
 }
 
-const TIME_FACTS = new Set(['startTs', 'endTs', 'mtime']);
+const TIME_FACTS = new Set(['startTs', 'endTs', 'submitTs', 'mtime']);
 
 function factLine(k: string, v: unknown): string | undefined {
   if (v === null || v === undefined || k === 'pathKey') return undefined;
@@ -51,8 +51,14 @@ export function registerShow(program: Command): void {
         out(`${node.kind} ${safe(nodeName(info.get(node.id), node.id))}`);
         out(`  key: ${safe(node.key)}   id: ${node.id}`);
         for (const [k, v] of Object.entries(node.facts)) {
+          if (k === 'scriptText') continue;
           const line = factLine(k, v);
           if (line) out(`  ${line}`);
+        }
+        // the job script as the scheduler kept it, one line per line (each made safe)
+        if (typeof node.facts.scriptText === 'string') {
+          out('  script text:');
+          for (const l of node.facts.scriptText.replace(/\n$/, '').split('\n')) out(`    | ${safe(l)}`);
         }
         if (summary) {
           out(`  program runs: ${fmtCount(summary.runs)}`);

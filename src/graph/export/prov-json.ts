@@ -189,6 +189,13 @@ export async function provDocument(store: Store, ids: number[], edges: EdgeRow[]
       put(a, 'kiseki:state', j.state);
       put(a, 'kiseki:exitCode', j.exit_code);
       put(a, 'kiseki:signal', j.signal);
+      // the scheduler's record (cluster mode); the script's text stays in the store, its hash names it
+      put(a, 'kiseki:account', j.account);
+      put(a, 'kiseki:partition', j.partition);
+      put(a, 'kiseki:qos', j.qos);
+      put(a, 'kiseki:nodes', parseJson(j.node_list));
+      if (j.submit_ts !== null && j.submit_ts !== undefined) a['kiseki:submitTime'] = xsdDateTime(Number(j.submit_ts));
+      put(a, 'kiseki:scriptSha256', j.script_sha256);
       if (typeof j.complete === 'boolean') a['kiseki:complete'] = j.complete;
       activity[pid] = a;
     } else {

@@ -5,7 +5,7 @@ import type { Queryable } from '../../store/db.js';
 export async function dumpGraph(db: Queryable): Promise<string[]> {
   const { rows: nodes } = await db.query<{ line: string }>(
     `select concat_ws(' ', 'node', n.key, n.kind, n.label, j.key, n.ts, n.owner_uid, n.owner_gid, n.visibility,
-       (select row(x.scheduler, x.job_ref, x.cluster, x.name, x.script, x.argv, x.cwd, x.host, x.uid, x.gid, x.user_name, x.backend, x.start_ts, x.end_ts, x.exit_code, x.signal, x.state, x.complete, x.lost_events)::text from job x where x.node_id = n.id),
+       (select row(x.scheduler, x.job_ref, x.cluster, x.name, x.script, x.argv, x.cwd, x.host, x.uid, x.gid, x.user_name, x.backend, x.start_ts, x.end_ts, x.exit_code, x.signal, x.state, x.complete, x.lost_events, x.account, x.partition, x.qos, x.comment, x.node_list, x.submit_ts, x.script_sha256)::text from job x where x.node_id = n.id),
        (select row(x.proc, x.exec_seq, x.host, x.pid, x.ppid, x.exe, x.argv, x.cwd, x.env, x.uid, x.gid, x.euid, x.egid, x.start_ts, x.end_ts, x.exit_code, x.signal, x.truncated)::text from process x where x.node_id = n.id),
        (select row(p.key, p.path, p.path_bytes, x.version, x.file_class, x.software, x.observed, x.exists_now, x.dev, x.ino, x.size, x.mtime, x.sha256, x.hash_skipped)::text
           from file_version x join path p on p.id = x.path_id where x.node_id = n.id),
@@ -17,5 +17,6 @@ export async function dumpGraph(db: Queryable): Promise<string[]> {
   const { rows: paths } = await db.query<{ line: string }>(
     `select concat_ws(' ', 'path', key, path, path_bytes, head_version, head_key, head_exists, head_gen_key, head_read_other) as line from path`);
   const { rows: procs } = await db.query<{ line: string }>(`select concat_ws(' ', 'proc', row(p.*)::text) as line from proc_state p`);
-  return [...nodes, ...edges, ...paths, ...procs].map((r) => r.line).sort();
+  const { rows: scripts } = await db.query<{ line: string }>(`select concat_ws(' ', 'script', sha256, text, first_ts) as line from job_script`);
+  return [...nodes, ...edges, ...paths, ...procs, ...scripts].map((r) => r.line).sort();
 }

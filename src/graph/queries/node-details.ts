@@ -39,7 +39,7 @@ export interface NodeDetails extends NodeSummary {
 }
 
 const camel = (s: string) => s.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
-const JSON_COLS = new Set(['argv', 'env']);
+const JSON_COLS = new Set(['argv', 'env', 'node_list']);
 
 export function factsOf(row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -56,7 +56,8 @@ export const FILE_FACTS_SQL = `select fv.*, p.path, p.path_bytes,
 
 export async function kindFacts(store: Store, id: number, kind: NodeKind): Promise<Record<string, unknown>> {
   const sql = {
-    job: 'select * from job where node_id = $1',
+    // the script's text is kept once per content hash (job_script)
+    job: 'select j.*, s.text as script_text from job j left join job_script s on s.sha256 = j.script_sha256 where j.node_id = $1',
     process: 'select * from process where node_id = $1',
     file: FILE_FACTS_SQL,
     user: 'select * from user_agent where node_id = $1',

@@ -19,6 +19,15 @@ describe('components', () => {
     expect(cells).toEqual([['id', '5'], ['kind', 'file'], ['label', name], ['path', `/d/${name}`], ['argv', `cat ${name}`], ['inode', '1000'], ['size', '3']]);
   });
 
+  it('shows a job script with its lines, as text', () => {
+    const script = '#!/bin/sh\necho "<b>x</b>" > out.txt\n';
+    const { container } = render(<MetadataTable node={{ id: 7, kind: 'job', label: '42', scriptText: script, nodeList: ['n1', 'n2'] }} />);
+    const pre = container.querySelector('tr[data-field="scriptText"] pre');
+    expect(pre?.textContent).toBe(script);
+    expect(container.querySelector('b')).toBeNull();
+    expect(container.querySelector('tr[data-field="nodeList"] td')?.textContent).toBe('n1, n2');
+  });
+
   it('labels the search form in Japanese as the reference does', async () => {
     await i18n.changeLanguage('ja');
     const { container } = render(<SearchForm criteria={EMPTY_CRITERIA} advanced={false} onSearch={() => {}} onClear={() => {}} />);

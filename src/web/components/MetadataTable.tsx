@@ -36,7 +36,8 @@ export function MetadataTable(props: { node: NodeDetail }) {
         {metadataRows(props.node).map(([k, v]) => (
           <tr key={k} data-field={k}>
             <th scope="row">{k}</th>
-            <td className="wrap">{v}</td>
+            {/* a job script keeps its lines (React escapes the text) */}
+            <td className="wrap">{k === 'scriptText' ? <pre className="script-text">{v}</pre> : v}</td>
           </tr>
         ))}
       </tbody>
