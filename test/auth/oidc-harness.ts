@@ -38,7 +38,7 @@ export interface OidcHarnessOptions {
   /**
    * Redirect URIs to register. Loopback http URIs match on any port (RFC 8252
    * native-app rules), so a test server on a random port only needs the path.
-   * Default: http://127.0.0.1/callback.
+   * Default: /callback and Kiseki's /api/v1/auth/oidc/callback on 127.0.0.1 and localhost.
    */
   redirectUris?: string[];
 }
@@ -76,7 +76,7 @@ export async function startOidcProvider(opts: OidcHarnessOptions): Promise<OidcH
       ...(secret === null ? { token_endpoint_auth_method: 'none' } : { client_secret: secret, token_endpoint_auth_method: 'client_secret_basic' }),
       // "native" only for the loopback-any-port redirect rule; the flow is the web one.
       application_type: 'native',
-      redirect_uris: opts.redirectUris ?? ['http://127.0.0.1/callback'],
+      redirect_uris: opts.redirectUris ?? ['127.0.0.1', 'localhost'].flatMap((h) => [`http://${h}/callback`, `http://${h}/api/v1/auth/oidc/callback`]),
       grant_types: ['authorization_code'],
       response_types: ['code'],
     }],
