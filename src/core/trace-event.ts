@@ -258,6 +258,14 @@ export function decodeTraceEvent(line: string, lineNo?: number): TraceEvent {
   } catch (err) {
     throw new TraceEventError(`not JSON: ${(err as Error).message}`, lineNo);
   }
+  return decodeTraceEventValue(json, lineNo);
+}
+
+/**
+ * Decode an already parsed JSON value (a batch body parsed whole): the same
+ * check as decodeTraceEvent without printing and re-parsing each event.
+ */
+export function decodeTraceEventValue(json: unknown, lineNo?: number): TraceEvent {
   const parsed = TraceEvent.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

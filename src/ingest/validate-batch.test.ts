@@ -38,6 +38,12 @@ describe('batch validation', () => {
     expect(e.index).toBe(1);
     expect(e.line).toBe(2);
   });
+  it('rejects an over-long event given as an object', () => {
+    const exec = t.events.find((e) => e.type === 'process.exec')!;
+    const e = err(() => validateEvents([t.events[0], { ...exec, env: { X: 'x'.repeat(MAX_EVENT_CHARS) } }]));
+    expect(e.code).toBe('E_INGEST_TOO_LARGE');
+    expect(e.index).toBe(1);
+  });
   it('skips blank lines and CRLF endings', () => {
     expect([...ndjsonLines('a\r\n\n  \nb')].map((l) => [l.text, l.line])).toEqual([['a', 1], ['b', 4]]);
   });

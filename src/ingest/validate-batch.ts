@@ -2,7 +2,7 @@
 // and their canonical JSON text, or rejects the whole batch naming the first
 // bad event. Lines over the size limit are rejected before JSON parsing.
 import { createHash } from 'node:crypto';
-import { decodeTraceEvent, TraceEventError, type TraceEvent } from '../core/trace-event.js';
+import { decodeTraceEvent, decodeTraceEventValue, TraceEventError, type TraceEvent } from '../core/trace-event.js';
 import { IngestError } from './errors.js';
 
 /** Longest accepted event line, in UTF-16 code units (≈ bytes for ASCII JSON). */
@@ -46,6 +46,18 @@ function decodeOne(text: string, index: number, line: number | undefined): Trace
   }
 }
 
+/** An event given as a value: validated as it is (no JSON round trip); its canonical text is checked for size by push. */
+function decodeValue(value: unknown, index: number): TraceEvent {
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol') fail(index, undefined, 'not a JSON value');
+  if (typeof value === 'bigint') fail(index, undefined, 'cannot be encoded as JSON: a BigInt');
+  try {
+    return decodeTraceEventValue(value);
+  } catch (err) {
+    if (err instanceof TraceEventError) fail(index, undefined, err.message);
+    throw err;
+  }
+}
+
 /** Splits NDJSON into lines without copying more than needed; blank lines are skipped. */
 export function* ndjsonLines(text: string): Generator<{ text: string; line: number }> {
   let start = 0;
@@ -66,7 +78,13 @@ export function validateEvents(events: unknown[] | string): ValidatedBatch {
   const bodies: string[] = [];
   const hash = createHash('sha256');
   const push = (ev: TraceEvent) => {
-    const body = JSON.stringify(ev);
+    let body: string;
+    try {
+      body = JSON.stringify(ev);
+    } catch (err) {
+      fail(out.length, undefined, `cannot be encoded as JSON: ${(err as Error).message}`);
+    }
+    if (body.length > MAX_EVENT_CHARS) fail(out.length, undefined, `longer than the ${MAX_EVENT_CHARS}-character limit (${body.length})`, 'E_INGEST_TOO_LARGE');
     out.push(ev);
     bodies.push(body);
     hash.update(body).update('\n');
@@ -74,17 +92,7 @@ export function validateEvents(events: unknown[] | string): ValidatedBatch {
   if (typeof events === 'string') {
     for (const { text, line } of ndjsonLines(events)) push(decodeOne(text, out.length, line));
   } else if (Array.isArray(events)) {
-    events.forEach((e, i) => {
-      if (typeof e === 'string') return push(decodeOne(e, i, undefined));
-      let text: string | undefined;
-      try {
-        text = JSON.stringify(e);
-      } catch (err) {
-        fail(i, undefined, `cannot be encoded as JSON: ${(err as Error).message}`);
-      }
-      if (text === undefined) fail(i, undefined, 'not a JSON value');
-      push(decodeOne(text, i, undefined));
-    });
+    events.forEach((e, i) => push(typeof e === 'string' ? decodeOne(e, i, undefined) : decodeValue(e, i)));
   } else {
     throw new IngestError('E_INGEST_BATCH', 'batch events must be an array or NDJSON text');
   }
