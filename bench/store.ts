@@ -10,6 +10,7 @@
 //   --workdir DIR               PGlite folders (default /tmp/kiseki-bench-store)
 //   --rebuild                   rebuild the synthetic graphs even when a stored one of this generator exists
 //   --graphs-only               only the query part (no event stream)
+//   --stream-only               only the event stream (no graphs)
 //   --json                      print the results as JSON too
 //
 // Two parts, measured differently:
@@ -49,6 +50,7 @@ const runs = Number(opt('runs') ?? (quick ? 1 : 3));
 const workdir = opt('workdir') ?? '/tmp/kiseki-bench-store';
 const parseSize = (s: string) => Math.round(Number(s.replace(/[mk]$/i, '')) * (/m$/i.test(s) ? 1e6 : /k$/i.test(s) ? 1e3 : 1));
 const sizesFor = (db: string): number[] => {
+  if (flag('stream-only')) return [];
   const s = opt('sizes');
   if (s) return s.split(',').map(parseSize);
   if (quick) return [100_000];
@@ -347,6 +349,7 @@ out.push('');
 }
 const cols: { db: string; g: GraphFigures }[] = [];
 for (const d of dbs) for (const g of results[d]!.graphs) cols.push({ db: d, g });
+if (cols.length > 0) {
 const sz = (e: number) => (e >= 1e6 ? `${(e / 1e6).toFixed(0)}M` : `${(e / 1e3).toFixed(0)}k`);
 out.push(`| synthetic graph (SQL-generated), p50 / p95 | ${cols.map((c) => `${label(c.db)}, ${sz(c.g.edges)} edges, ${sz(c.g.files)} files`).join(' | ')} |`);
 out.push(`| --- | ${cols.map(() => '---').join(' | ')} |`);
@@ -356,5 +359,6 @@ out.push(`| lineage down from a shared input (fan-out ~N/1000), depth 10 | ${col
 out.push(`| filename substring search (part of a name, \`s7_3fa2c1\`) | ${cols.map((c) => ms(c.g.search)).join(' | ')} |`);
 out.push(`| filename substring search (a job folder, \`run123456/\`, 40 files) | ${cols.map((c) => ms(c.g.searchFolder)).join(' | ')} |`);
 out.push(`| ingest a small batch → found by search | ${cols.map((c) => ms(c.g.queryable)).join(' | ')} |`);
+}
 console.log(out.join('\n'));
 if (flag('json')) console.log(JSON.stringify(results, null, 1));

@@ -143,7 +143,9 @@ async function loadState(tx: Queryable, src: SourceRow, events: TraceEvent[]): P
 async function aggregateChunk(store: Store, source: string, opts: AggregateOptions): Promise<{ events: number; nodes: number; edges: number; moved: boolean } | null> {
   const chunkSize = opts.chunkSize ?? 5000;
   return store.db.transaction(async (tx) => {
-    if (store.db.kind === 'postgres') await tx.query('select pg_advisory_xact_lock($1)', [AGGREGATE_LOCK]);
+    // No wait for the WAL flush at commit: a chunk whose commit a server
+    // crash loses takes its cursor with it, so the next pass redoes it.
+    if (store.db.kind === 'postgres') await tx.query(`select pg_advisory_xact_lock($1), set_config('synchronous_commit', 'off', true)`, [AGGREGATE_LOCK]);
     const { rows: srcRows } = await tx.query<SourceRow>('select * from ingest_source where source = $1 for update', [source]);
     const src = srcRows[0];
     if (!src) return null;

@@ -4,4 +4,5 @@ export { GraphBuilder, stateKeysOf } from './builder.js';
 export { MemoryState, type BuilderState, type PathHead, type ProcState, type SourceState } from './builder-state.js';
 export { jobKey, processKey, fileKey, userKey, kindOfKey, scriptOf } from './node-keys.js';
 export { aggregate, aggregationStatus, pendingSources, type AggregateOptions, type AggregateResult, type ChunkInfo } from './aggregator.js';
+export { AggregationRunner } from './aggregation-runner.js';
 export * from './queries/index.js';

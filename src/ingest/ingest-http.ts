@@ -10,6 +10,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import type { Store } from '../store/open-store.js';
+import type { AggregationRunner } from '../graph/aggregation-runner.js';
 import { IngestError } from './errors.js';
 import { ingest } from './ingest.js';
 import { checkNodeToken } from './node-tokens.js';
@@ -19,6 +20,13 @@ export interface IngestServerOptions {
   requireToken?: boolean;
   /** Largest accepted body after decompression (default 256 MiB). */
   maxBytes?: number;
+  /**
+   * Aggregate in the background with this runner, as `kiseki serve` does:
+   * the answer comes once the batch is stored, and the next batches are
+   * stored while earlier ones are aggregated. Default: each request
+   * aggregates before it answers (what the cluster tests expect).
+   */
+  aggregation?: AggregationRunner;
 }
 
 function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
@@ -59,7 +67,9 @@ export function createIngestServer(store: Store, opts: IngestServerOptions = {})
         return send(400, { error: `not JSON: ${(err as Error).message}`, code: 'E_INGEST_BATCH' });
       }
       try {
-        const r = await ingest(store, { source: body.source as string, seq: body.seq as number, events: body.events as unknown[] });
+        const background = opts.aggregation;
+        const r = await ingest(store, { source: body.source as string, seq: body.seq as number, events: body.events as unknown[] }, { aggregate: !background });
+        if (background && r.status === 'stored') void background.kick();
         send(200, { status: r.status, events: r.events });
       } catch (err) {
         if (err instanceof IngestError) return send(err.code === 'E_INGEST_CONFLICT' ? 409 : 400, { error: err.message, code: err.code });
