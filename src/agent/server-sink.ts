@@ -12,6 +12,8 @@ import type { RunSink, SinkReport } from './run-sink.js';
 export interface ServerSinkOptions {
   /** The server's base URL (server.json's url). */
   url: string;
+  /** server.json's local secret: this machine's runs ingest as the local admin even when sign-in is configured. */
+  token?: string;
   source: string;
   batchSize?: number;
   maxDelayMs?: number;
@@ -69,7 +71,7 @@ export class ServerSink implements RunSink {
     for (let attempt = 1; ; attempt++) {
       let res: Response;
       try {
-        res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body, signal: AbortSignal.timeout(120_000) });
+        res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', ...(this.opts.token ? { authorization: `Bearer ${this.opts.token}` } : {}) }, body, signal: AbortSignal.timeout(120_000) });
       } catch (err) {
         const e = err as Error & { cause?: { code?: string } };
         if (attempt < tries) {

@@ -1,11 +1,12 @@
 // The `kiseki serve` application: API routes, OpenAPI document, docs page,
 // the web UI, and the checks and headers every answer gets.
-import { userInfo } from 'node:os';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { ANONYMOUS, LOCAL_ADMIN, type Viewer } from '../graph/index.js';
+import { ANONYMOUS } from '../graph/index.js';
+import { AuthRuntime } from './auth/auth-runtime.js';
+import { resolveAuth } from './auth/resolve-viewer.js';
+import { registerAccessRoutes } from './routes/access.js';
 
 export { ANONYMOUS };
 import type { Store } from '../store/index.js';
@@ -17,35 +18,11 @@ import { DOCS_CSP, DOCS_PAGE, docsAsset } from './docs.js';
 import { ApiError, describeZodError, toErrorResponse } from './errors.js';
 import { registerRoutes } from './routes.js';
 import { HealthResult, NoQuery } from './schemas.js';
-import { API_CSP, checkOrigin, hostnameOf, isLoopbackAddress, securityHeaders, UI_CSP } from './security.js';
+import { API_CSP, checkOrigin, hostnameOf, securityHeaders, UI_CSP } from './security.js';
 import { serveUi } from './static.js';
 
 export const API_VERSION = '1.0.0';
 
-
-/** Today: loopback clients are the local admin (named after the OS user running the server); others anonymous. */
-export function defaultViewerFor(c: Context): Viewer {
-  let addr: string | undefined;
-  try {
-    addr = getConnInfo(c).remote.address;
-  } catch {
-    addr = undefined; // app.request() in unit tests: no socket
-  }
-  if (addr === undefined || isLoopbackAddress(addr)) return { ...LOCAL_ADMIN, name: localUserName() };
-  return ANONYMOUS;
-}
-
-let userName: string | undefined;
-function localUserName(): string {
-  if (userName === undefined) {
-    try {
-      userName = userInfo().username;
-    } catch {
-      userName = 'local';
-    }
-  }
-  return userName;
-}
 
 export interface AppOptions {
   store: Store;
@@ -54,8 +31,8 @@ export interface AppOptions {
   maxIngestBytes?: number;
   /** Host header check (DNS rebinding); default: none. */
   allowedHosts?: (hostname: string) => boolean;
-  viewerFor?: (c: Context) => Viewer;
-  mayWrite?: (v: Viewer) => boolean;
+  /** Sign-in settings (default: nothing configured, loopback clients are the local admin). */
+  auth?: AuthRuntime;
   log?: (line: string) => void;
 }
 
@@ -94,8 +71,7 @@ export function createApp(opts: AppOptions): KisekiApp {
     store: opts.store,
     aggregation,
     jobCounts,
-    viewerFor: opts.viewerFor ?? defaultViewerFor,
-    mayWrite: opts.mayWrite ?? ((v) => v.kind === 'admin'),
+    auth: opts.auth ?? new AuthRuntime(),
     webDir: opts.webDir,
     maxIngestBytes: opts.maxIngestBytes ?? 64 * 1024 * 1024,
     allowedHosts: opts.allowedHosts,
@@ -132,9 +108,11 @@ export function createApp(opts: AppOptions): KisekiApp {
         return errorResponse(c, new ApiError(403, 'E_BAD_HOST', `this server does not answer to the host ${JSON.stringify(c.req.header('host') ?? '')}`));
       }
     }
-    c.set('viewer', deps.viewerFor(c));
     try {
       checkOrigin(c);
+      const auth = await resolveAuth(c, deps.store, deps.auth);
+      c.set('auth', auth);
+      c.set('viewer', auth.viewer);
     } catch (err) {
       return errorResponse(c, err);
     }
@@ -154,6 +132,7 @@ export function createApp(opts: AppOptions): KisekiApp {
   app.use('/api/v1/links', bodyLimit({ maxSize: LINK_BODY_LIMIT, onError: tooLarge(LINK_BODY_LIMIT) }));
 
   registerRoutes(app);
+  registerAccessRoutes(app);
 
   app.openapi(createRoute({
     method: 'get', path: '/api/v1/health', tags: ['meta'], summary: 'Is the server up',
@@ -178,6 +157,7 @@ export function createApp(opts: AppOptions): KisekiApp {
     tags: [
       { name: 'retrieval', description: 'Data retrieval API' },
       { name: 'integration', description: 'Data integration API' },
+      { name: 'access', description: 'Sign-in, API tokens, share links, users, audit log' },
       { name: 'meta', description: 'Server' },
     ],
   });

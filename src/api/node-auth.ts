@@ -11,7 +11,10 @@ import { ApiError } from './errors.js';
 /** true when a valid node token came with the request; throws 401 for a bad one. */
 export async function nodeTokenOk(c: Context<ApiEnv>): Promise<boolean> {
   const header = c.req.header('authorization');
-  if (!header && process.env.KISEKI_REQUIRE_NODE_TOKEN !== '1') return false;
+  // Other bearer tokens (API tokens ksu_, the local secret ksl_) were checked already (auth/resolve-viewer.ts).
+  const other = header !== undefined && /^Bearer\s+ks[ul]_/i.test(header);
+  if ((!header || other) && process.env.KISEKI_REQUIRE_NODE_TOKEN !== '1') return false;
+  if (other) return false;
   const check = await checkNodeToken(c.get('deps').store.db, header);
   if (!check.ok) throw new ApiError(401, 'E_NODE_TOKEN', check.reason ?? 'node token refused', {}, { 'WWW-Authenticate': 'Bearer' });
   return true;

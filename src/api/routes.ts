@@ -5,7 +5,9 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { exportJobProvJson, exportLineageProvJson } from '../graph/export/index.js';
 import { ingest } from '../ingest/index.js';
-import { authorOf, storeOf, viewerOf, writerOf, type ApiEnv } from './context.js';
+import { actorOf, audit } from './auth/audit.js';
+import { clientAddress } from './auth/resolve-viewer.js';
+import { authorOf, managerOf, storeOf, viewerOf, writerOf, type ApiEnv } from './context.js';
 import { nodeTokenOk } from './node-auth.js';
 import { ApiError, badParameter, notFound } from './errors.js';
 import { addAnnotation, annotationsOf, deleteAnnotation, updateAnnotation } from './queries/annotations.js';
@@ -13,6 +15,7 @@ import { apiJobGraph, apiLineage, apiNeighbours, apiNodeDetails } from './querie
 import { createLink, getLink } from './queries/links.js';
 import { listEntities, listRelations } from './queries/list.js';
 import { loadNode, publicNode } from './queries/nodes.js';
+import { loadOwned } from './queries/owner.js';
 import { searchJobHits } from './queries/search.js';
 import { setVisibility } from './queries/visibility.js';
 import * as S from './schemas.js';
@@ -21,7 +24,8 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({ descrip
 const error = (description: string) => json(S.ErrorSchema, description);
 const E400 = { 400: error('Bad parameters: wrong type, unknown field, out of range (the message says which).') };
 const E404 = { 404: error('No such node (or not visible to you).') };
-const E403 = { 403: error('Not allowed (only loopback clients may change data until sign-in exists; or a cross-site request).') };
+const E401 = { 401: error('Sign in first (E_AUTH_REQUIRED), or a bad credential: unknown, revoked or expired token, ended session (the message says which).') };
+const E403 = { 403: error("Not allowed: you may see the node but not change it (only its owner, an admin of its group, or an admin may), a share link (read-only), a missing CSRF token, or a cross-site request."), ...E401 };
 const jsonBody = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 
 const V1 = '/api/v1';
@@ -137,6 +141,7 @@ export function registerRoutes(app: OpenAPIHono<ApiEnv>): void {
     } else {
       x = await exportLineageProvJson(store, viewer, { path: q.path! }, o);
     }
+    await audit(store.db, { action: 'export', ...actorOf(viewer), target: `node:${x.scope.node}`, client: clientAddress(c) ?? null, detail: { format: 'prov-json', scope: x.scope.kind } });
     c.header('Content-Disposition', `attachment; filename="kiseki-${x.scope.kind}-${x.scope.node}.prov.json"`);
     if (x.truncated) c.header('X-Kiseki-Truncated', 'true');
     return c.json(x.document as unknown as Record<string, unknown>, 200);
@@ -147,6 +152,13 @@ export function registerRoutes(app: OpenAPIHono<ApiEnv>): void {
     const n = await loadNode(storeOf(c).db, viewerOf(c), id);
     if (!n) throw notFound(`node ${id}`);
     return n;
+  };
+  /** The node, when the viewer may change it; 404 when invisible, 403 when only visible. */
+  const managedNode = async (c: Parameters<typeof storeOf>[0], id: number) => {
+    writerOf(c);
+    const n = await loadOwned(storeOf(c).db, viewerOf(c), id);
+    if (!n) throw notFound(`node ${id}`);
+    return { node: n, viewer: managerOf(c, n) };
   };
 
   app.openapi(createRoute({
@@ -164,10 +176,9 @@ export function registerRoutes(app: OpenAPIHono<ApiEnv>): void {
     request: { params: S.NodeIdParam, query: S.NoQuery, body: jsonBody(S.AnnotationBody) },
     responses: { 201: json(S.Annotation, 'The new annotation.'), ...E400, ...E403, ...E404 },
   }), async (c) => {
-    const viewer = writerOf(c);
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
-    await visibleNode(c, id);
+    const { viewer } = await managedNode(c, id);
     const a = await addAnnotation(storeOf(c).db, id, { key: body.key ?? '', value: body.value }, authorOf(viewer));
     return c.json(a, 201);
   });
@@ -177,10 +188,9 @@ export function registerRoutes(app: OpenAPIHono<ApiEnv>): void {
     request: { params: S.AnnotationParams, query: S.NoQuery, body: jsonBody(S.AnnotationUpdateBody) },
     responses: { 200: json(S.Annotation, 'The changed annotation.'), ...E400, ...E403, ...E404 },
   }), async (c) => {
-    writerOf(c);
     const { id, annotationId } = c.req.valid('param');
     const body = c.req.valid('json');
-    await visibleNode(c, id);
+    await managedNode(c, id);
     return c.json(await updateAnnotation(storeOf(c).db, id, annotationId, body), 200);
   });
 
@@ -189,9 +199,8 @@ export function registerRoutes(app: OpenAPIHono<ApiEnv>): void {
     request: { params: S.AnnotationParams, query: S.NoQuery },
     responses: { 204: { description: 'Removed.' }, ...E400, ...E403, ...E404 },
   }), async (c) => {
-    writerOf(c);
     const { id, annotationId } = c.req.valid('param');
-    await visibleNode(c, id);
+    await managedNode(c, id);
     await deleteAnnotation(storeOf(c).db, id, annotationId);
     return c.body(null, 204);
   });
@@ -199,17 +208,17 @@ export function registerRoutes(app: OpenAPIHono<ApiEnv>): void {
   // ── Visibility ─────────────────────────────────────────────────────
   app.openapi(createRoute({
     method: 'put', path: `${V1}/nodes/{id}/visibility`, tags: ['integration'], summary: "Set a node's visibility",
-    description: 'Stored and shown now; enforced for signed-in users once sign-in exists. For a job, applyToFiles also sets its program runs and the file versions it made.',
+    description: "Who may see the node: private (its owner, admins of its group, admins), group (also its group's members), public (anyone, also without signing in). Only its owner, an admin of its group, or an admin may change it. For a job, applyToFiles also sets its program runs and the file versions it made.",
     request: { params: S.NodeIdParam, query: S.NoQuery, body: jsonBody(S.VisibilityBody) },
     responses: { 200: json(S.VisibilityResult, 'The node as it is now.'), ...E400, ...E403, ...E404 },
   }), async (c) => {
-    writerOf(c);
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
-    const n = await visibleNode(c, id);
+    const { node: n, viewer } = await managedNode(c, id);
     if (body.applyToFiles && n.kind !== 'job') throw badParameter(`applyToFiles: only for jobs (node ${id} is a ${n.kind})`);
     const store = storeOf(c);
     const updated = await store.db.transaction((tx) => setVisibility(tx, id, n.kind, body.visibility, body.applyToFiles ?? false));
+    await audit(store.db, { action: 'visibility.set', ...actorOf(viewer), target: `node:${id}`, client: clientAddress(c) ?? null, detail: { visibility: body.visibility, applyToFiles: body.applyToFiles ?? false, updated } });
     const now = await visibleNode(c, id);
     return c.json({ ...publicNode(now), updated }, 200);
   });
@@ -253,14 +262,18 @@ export function registerRoutes(app: OpenAPIHono<ApiEnv>): void {
       200: json(S.IngestResult, 'A duplicate of a batch received before: nothing changed.'),
       202: json(S.IngestResult, 'Stored.'),
       400: error('E_INGEST_INVALID: an event is not a valid TraceEvent (index: 0-based, line: NDJSON line); E_INGEST_BATCH: bad source or seq; E_BAD_JSON, E_BAD_BODY.'),
-      401: error('E_NODE_TOKEN: the Authorization: Bearer node token is unknown or revoked (the message says which).'),
       ...E403,
+      401: error('E_NODE_TOKEN: the Authorization: Bearer node token is unknown or revoked (the message says which); E_AUTH_REQUIRED, E_AUTH_TOKEN.'),
       409: error('E_INGEST_CONFLICT: this (source, seq) was received before with other events.'),
       413: error('E_TOO_LARGE (the body) or E_INGEST_TOO_LARGE (one event).'),
       415: error('E_MEDIA_TYPE: neither JSON nor NDJSON.'),
     },
   }), async (c) => {
-    if (!(await nodeTokenOk(c))) writerOf(c);
+    if (!(await nodeTokenOk(c))) {
+      // Without a node token: admins only (the local admin, or kiseki run on this machine via server.json's secret).
+      const v = writerOf(c);
+      if (v.kind !== 'admin') throw new ApiError(403, 'E_FORBIDDEN', 'ingest takes a node token (kiseki agent) or an admin');
+    }
     const q = c.req.valid('query');
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     let batch: { source: string; seq: number; events: unknown[] | string };

@@ -14,6 +14,8 @@ export interface ServerInfo {
   db: string;
   embedded: boolean;
   version: string;
+  /** Bearer secret that makes this machine's `kiseki run` the local admin (the file is mode 0600). */
+  token?: string;
 }
 
 export function readServerInfo(dataDir: string): ServerInfo | undefined {

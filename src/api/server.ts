@@ -8,6 +8,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Store } from '../store/index.js';
 import { isPostgresUrl } from '../store/index.js';
 import { AggregationRunner } from './aggregation.js';
+import { AuthRuntime } from './auth/auth-runtime.js';
 import { API_VERSION, createApp, type AppOptions } from './app.js';
 import { isLoopbackHostname } from './security.js';
 import { readServerInfo, SERVER_FILE, type ServerInfo } from './server-file.js';
@@ -50,8 +51,10 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const log = opts.log ?? (() => {});
   const aggregation = new AggregationRunner(opts.store, log);
   const loopback = isLoopbackHostname(host);
+  const auth = opts.auth ?? new AuthRuntime();
   const kapp = createApp({
     ...opts,
+    auth,
     aggregation,
     // A server on loopback answers only to loopback names (DNS rebinding); one on a network address to any name.
     allowedHosts: opts.allowedHosts ?? (loopback ? isLoopbackHostname : undefined),
@@ -73,7 +76,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     mkdirSync(opts.dataDir, { recursive: true });
     serverFile = join(opts.dataDir, SERVER_FILE);
     const tmp = `${serverFile}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(info, null, 2)}\n`);
+    // Only this user may read the local secret in it.
+    writeFileSync(tmp, `${JSON.stringify({ ...info, token: auth.localToken }, null, 2)}\n`, { mode: 0o600 });
     renameSync(tmp, serverFile);
   }
   let closing: Promise<void> | undefined;

@@ -159,6 +159,21 @@ function envBackend(env: NodeJS.ProcessEnv): ConfigOverrides['backend'] {
   return v;
 }
 
+/** The [auth] section when nothing is configured: one machine, loopback trusted. */
+export function authDefaults(): AuthConfig {
+  return {
+    trustLoopback: true,
+    idleTimeoutMinutes: DEFAULT_IDLE_TIMEOUT_MINUTES,
+    secureCookies: 'auto',
+    adminGroups: [],
+    groupAdminGroups: [],
+    loginAttempts: DEFAULT_LOGIN_ATTEMPTS,
+    loginWindowMinutes: DEFAULT_LOGIN_WINDOW_MINUTES,
+    shareDays: DEFAULT_SHARE_DAYS,
+    shareMaxDays: 365,
+  };
+}
+
 export function loadConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): KisekiConfig {
   const explicitFile = flags.configFile ?? env.KISEKI_CONFIG;
   const file = readConfigFile(explicitFile ?? defaultConfigFile(env), explicitFile !== undefined);
@@ -166,15 +181,7 @@ export function loadConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv =
     dataDir: flags.dataDir ?? env.KISEKI_DATA_DIR ?? file.dataDir ?? defaultDataDir(env),
     db: flags.db ?? env.KISEKI_DB ?? file.db,
     auth: {
-      trustLoopback: true,
-      idleTimeoutMinutes: DEFAULT_IDLE_TIMEOUT_MINUTES,
-      secureCookies: 'auto' as const,
-      adminGroups: [],
-      groupAdminGroups: [],
-      loginAttempts: DEFAULT_LOGIN_ATTEMPTS,
-      loginWindowMinutes: DEFAULT_LOGIN_WINDOW_MINUTES,
-      shareDays: DEFAULT_SHARE_DAYS,
-      shareMaxDays: 365,
+      ...authDefaults(),
       ...file.auth,
       ...(env.KISEKI_PUBLIC_URL ? { publicUrl: env.KISEKI_PUBLIC_URL } : {}),
     },

@@ -33,6 +33,10 @@ const ROUTES: [string, string][] = [
   ['put', '/api/v1/nodes/{id}/annotations/{annotationId}'], ['delete', '/api/v1/nodes/{id}/annotations/{annotationId}'],
   ['put', '/api/v1/nodes/{id}/visibility'], ['post', '/api/v1/links'], ['get', '/api/v1/links/{id}'], ['post', '/api/v1/ingest'],
   ['get', '/api/v1/health'],
+  ['get', '/api/v1/auth/session'], ['post', '/api/v1/auth/login'], ['post', '/api/v1/auth/logout'],
+  ['get', '/api/v1/tokens'], ['post', '/api/v1/tokens'], ['delete', '/api/v1/tokens/{id}'],
+  ['get', '/api/v1/shares'], ['post', '/api/v1/shares'], ['delete', '/api/v1/shares/{id}'],
+  ['get', '/api/v1/users'], ['patch', '/api/v1/users/{name}'], ['get', '/api/v1/audit'],
 ];
 
 describeApi('the server', (ctx) => {
@@ -183,7 +187,7 @@ describeApi('the server', (ctx) => {
     expect((await ask('192.0.2.7', '/api/v1/search')).body.total).toBe(0);
     const job = (await ctx.get('/api/v1/search')).body.items[0].id;
     const post = await ask('192.0.2.7', `/api/v1/nodes/${job}/annotations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"value":"x"}' });
-    expect([post.status, post.body.error.code]).toEqual([403, 'E_FORBIDDEN']);
+    expect([post.status, post.body.error.code]).toEqual([401, 'E_AUTH_REQUIRED']);
     await ctx.put(`/api/v1/nodes/${job}/visibility`, { visibility: 'public' });
     expect((await ask('192.0.2.7', '/api/v1/search')).body.total).toBe(1);
     expect((await ask('192.0.2.7', `/api/v1/nodes/${job}`)).status).toBe(200);

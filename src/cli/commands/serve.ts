@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { createAuthRuntime } from '../../api/auth/auth-runtime.js';
 import { runningServer, parseListen, startServer } from '../../api/server.js';
 import { isLoopbackHostname } from '../../api/security.js';
 import { packageRoot } from '../../core/package-root.js';
@@ -30,7 +31,7 @@ function webDir(flag: string | undefined): string | undefined {
 
 export function registerServe(program: Command): void {
   withStoreOptions(program.command('serve').description('serve the REST API and the web UI'))
-    .option('--listen <host:port>', 'address to listen on (loopback by default; other hosts see public nodes only and change nothing until sign-in exists)', '127.0.0.1:8080')
+    .option('--listen <host:port>', 'address to listen on (loopback by default; without [auth] sign-in configured, clients of other hosts see public nodes only and change nothing)', '127.0.0.1:8080')
     .option('--web <dir>', 'the built web UI (default: dist/web of this installation)')
     .option('--max-ingest-mb <n>', 'largest ingest body, MiB (default 64)', positiveInt('--max-ingest-mb', 4096))
     .option('--db-pool <n>', 'PostgreSQL connections (default 4)', positiveInt('--db-pool', 200))
@@ -59,7 +60,7 @@ export function registerServe(program: Command): void {
       let server;
       try {
         server = await startServer({
-          store, host: listen.host, port: listen.port, webDir: webDir(opts.web), log,
+          store, host: listen.host, port: listen.port, webDir: webDir(opts.web), log, auth: createAuthRuntime(config.auth),
           ...(opts.maxIngestMb ? { maxIngestBytes: opts.maxIngestMb * 1024 * 1024 } : {}),
           // server.json is for `kiseki run` on the embedded database (PostgreSQL takes any number of processes).
           ...(target.embedded ? { dataDir: config.dataDir } : {}),
