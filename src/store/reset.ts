@@ -4,6 +4,7 @@ import type { Queryable } from './db.js';
 export const STORE_TABLES = [
   'annotation', 'edge', 'job', 'process', 'file_version', 'user_agent', 'node',
   'path', 'proc_state', 'raw_event', 'ingest_batch', 'ingest_source', 'share_link', 'job_script',
+  'audit_event', 'share_grant', 'api_token', 'app_session', 'app_user_group', 'app_user',
 ] as const;
 
 /** Empties every table (tests; `kiseki` never calls it). */

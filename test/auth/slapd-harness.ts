@@ -23,6 +23,8 @@ export const USERS: TestUser[] = [
   { name: 'bob', password: 'bob-pw-2', uid: 2002, gid: 3002 },
   { name: 'carol', password: 'carol-pw-3', uid: 2003, gid: 3001 },
   { name: 'dave', password: 'dave-pw-4', uid: 2004, gid: 3001 },
+  // A plain member of alice's group (the access tests' "same group, not admin").
+  { name: 'eve', password: 'eve-pw-5', uid: 2005, gid: 3001 },
 ].map((u) => ({
   ...u,
   dn: `uid=${u.name},${PEOPLE}`,

@@ -21,7 +21,6 @@ export class AuthRuntime {
   readonly throttle: LoginThrottle;
   /** Bearer secret for this machine's own clients (written to <dataDir>/server.json, mode 0600). */
   readonly localToken = newSecret(LOCAL_TOKEN_PREFIX);
-  private localUser: Promise<User> | undefined;
   /** User name + password → Identity (LDAP bind), when configured. */
   password: ((username: string, password: string) => Promise<Identity>) | undefined;
   /** OpenID Connect, when configured (made on first use: discovery needs the provider up). */
@@ -41,11 +40,9 @@ export class AuthRuntime {
     return this.config.trustLoopback && !this.signInConfigured;
   }
 
-  /** The local admin as a user row (owner of the share links and tokens they make). */
+  /** The local admin as a user row (owner of the share links and tokens they make); one upsert, not cached, so it survives the table being emptied. */
   localAdmin(db: Queryable): Promise<User> {
-    this.localUser ??= ensureLocalUser(db, this.localName);
-    this.localUser.catch(() => { this.localUser = undefined; });
-    return this.localUser;
+    return ensureLocalUser(db, this.localName);
   }
 }
 
