@@ -40,6 +40,11 @@ describe('Slurm job records', () => {
     expect(optsIn(parseOptIn(['comment=kiseki']), j)).toBe(true);
     expect(optsIn(parseOptIn(['comment=kis']), j)).toBe(false);
     expect(optsIn(parseOptIn(['partition=gpu', 'qos=normal']), j)).toBe(true);
+    // QOS alone (the test Slurm runs without slurmdbd, so QOS is tested here only)
+    expect(optsIn(parseOptIn(['qos=normal']), j)).toBe(true);
+    expect(optsIn(parseOptIn(['qos=high']), j)).toBe(false);
+    expect(optsIn(parseOptIn(['partition=debug']), j)).toBe(true);
+    expect(optsIn(parseOptIn(['partition=gpu']), j)).toBe(false);
     expect(() => parseOptIn(['user=alice'])).toThrow(/comment=WORD/);
   });
 });

@@ -16,6 +16,8 @@ export function slurmAvailable(): boolean {
 export interface SlurmOptions {
   /** Extra slurm.conf lines (Prolog=..., ...). */
   confLines?: string[];
+  /** The folder to run in (slurm.conf goes there), made beforehand so hooks can name it; default: a new temporary one. */
+  dir?: string;
 }
 
 export interface SlurmCluster {
@@ -61,7 +63,7 @@ function alive(p: ChildProcess): boolean {
 }
 
 export async function startSlurm(opts: SlurmOptions = {}): Promise<SlurmCluster> {
-  const dir = mkdtempSync(join(tmpdir(), 'kiseki-slurm-'));
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'kiseki-slurm-'));
   chmodSync(dir, 0o755);
   const host = hostname().split('.')[0]!;
   const key = join(dir, 'munge.key');
@@ -119,7 +121,8 @@ export async function startSlurm(opts: SlurmOptions = {}): Promise<SlurmCluster>
   const cluster: SlurmCluster = {
     dir, conf, host, env,
     sbatch(user, args, cwd) {
-      const r = spawnSync('/usr/sbin/runuser', ['-u', user, '--', '/usr/bin/env', `SLURM_CONF=${conf}`, 'PATH=/usr/bin:/bin', '/usr/bin/sbatch', '--parsable', '-D', cwd, ...args],
+      // PWD as the user's shell would have it (sbatch passes it on to the job)
+      const r = spawnSync('/usr/sbin/runuser', ['-u', user, '--', '/usr/bin/env', `SLURM_CONF=${conf}`, 'PATH=/usr/bin:/bin', `PWD=${cwd}`, '/usr/bin/sbatch', '--parsable', '-D', cwd, ...args],
         { encoding: 'utf8', cwd });
       if (r.status !== 0) throw new Error(`sbatch failed (${r.status}): ${r.stderr}\n${cluster.log()}`);
       return r.stdout.trim().split(';')[0]!;

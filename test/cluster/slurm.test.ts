@@ -40,14 +40,15 @@ describe.skipIf(!slurmAvailable() || !canTraceNode())('Slurm cluster: agent + ho
     const runDir = join(dir, 'run');
     const hooks = join(dir, 'hooks');
     const kiseki = KISEKI.map((a) => `'${a}'`).join(' ');
-    const install = spawnSync(process.execPath, [...KISEKI, 'slurm', 'install', '--dir', hooks, '--server', server.url, '--token-file', tokenFile,
+    const slurmDir = mkdtempSync(join(tmpdir(), 'kiseki-slurm-'));
+    const install = spawnSync(process.execPath, [...KISEKI, 'slurm', 'install', '--dir', hooks, '--slurm-conf', join(slurmDir, 'slurm.conf'), '--server', server.url, '--token-file', tokenFile,
       '--spool', spool, '--run-dir', runDir, '--opt-in', 'comment=kiseki', '--timeout', '30', '--kiseki', `'${process.execPath}' ${kiseki}`], { encoding: 'utf8' });
     expect(install.status, install.stderr).toBe(0);
     const confLines = install.stdout.split('\n').filter((l) => /^(Prolog|Epilog|PrologSlurmctld|EpilogSlurmctld)=/.test(l));
     expect(confLines).toHaveLength(4);
     agentArgs = ['--server', server.url, '--token-file', tokenFile, '--spool', spool, '--run-dir', runDir, '--opt-in', '--id', 'agent:vm', '--batch-ms', '200'];
     agent = await startAgent(agentArgs);
-    slurm = await startSlurm({ confLines });
+    slurm = await startSlurm({ confLines, dir: slurmDir });
   }, 180_000);
 
   afterAll(async () => {
@@ -100,6 +101,17 @@ describe.skipIf(!slurmAvailable() || !canTraceNode())('Slurm cluster: agent + ho
     const mine = records.filter((r) => r.job.id === id);
     expect(mine.some((r) => r.script?.includes('srun sort in.txt'))).toBe(true);
     expect(mine.some((r) => r.partition === 'debug' && r.comment === 'kiseki')).toBe(true);
+    // the record in the job row, the script once by its hash
+    expect(got.row).toMatchObject({ partition: 'debug', comment: 'kiseki', node_list: JSON.stringify([slurm.host]) });
+    const script = await store.db.query<{ text: string }>('select text from job_script where sha256 = $1', [got.row.script_sha256]);
+    expect(script.rows[0]?.text).toContain('srun sort in.txt');
+    // the controller's hooks sent their records too (straight to the server)
+    const ctld = await waitUntil('the controller hooks\' records', async () => {
+      const { rows } = await store.db.query<{ source: string }>(`select distinct source from raw_event where type = 'job.info' and source like 'slurmctld:%'`);
+      const kinds = rows.map((r) => r.source).filter((src) => src.split(':')[2] === id).map((src) => src.split(':')[3]).sort();
+      return kinds.length === 2 && kinds;
+    }, 30_000);
+    expect(ctld).toEqual(['epilog-slurmctld', 'prolog-slurmctld']);
     // the Prolog/Epilog hooks themselves are not the job's work
     expect(got.n.processes.some((p) => /slurm hook|prolog\.sh|epilog\.sh/.test(p.argv ?? ''))).toBe(false);
     const hooks = await store.db.query(`select 1 from process where argv like '%prolog.sh%' or argv like '%epilog.sh%' or argv like '%slurm hook%'`);

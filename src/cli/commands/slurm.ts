@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { packageRoot } from '../../core/package-root.js';
 import { optInMarker } from '../../agent/daemon/job-env.js';
+import { writeInbox } from '../../scheduler/hook-inbox.js';
 import { jobInfoFrom, optsIn, parseOptIn, scontrol, type HookKind, type JobInfo } from '../../scheduler/slurm.js';
 
 const KINDS: HookKind[] = ['prolog', 'epilog', 'prolog-slurmctld', 'epilog-slurmctld'];
@@ -29,16 +30,21 @@ interface InstallOpts {
   optIn: string[];
   kiseki?: string;
   timeout: number;
+  slurmConf?: string;
 }
 
 export function hookScript(kind: HookKind, o: InstallOpts, kiseki: string): string {
   const env = [
     'KISEKI_HOOK=1',
+    `KISEKI_HOOK_TIMEOUT=${o.timeout}`,
     ...(o.server ? [`KISEKI_SERVER=${shq(o.server)}`] : []),
     ...(o.tokenFile ? [`KISEKI_TOKEN_FILE=${shq(o.tokenFile)}`] : []),
     `KISEKI_SPOOL=${shq(o.spool)}`,
     `KISEKI_RUN_DIR=${shq(o.runDir)}`,
     `KISEKI_OPT_IN=${shq(o.optIn.join(' '))}`,
+    // slurmctld runs PrologSlurmctld/EpilogSlurmctld without SLURM_CONF: a
+    // slurm.conf away from the default path would leave scontrol blind
+    ...(o.slurmConf ? [`SLURM_CONF=${shq(o.slurmConf)}`] : []),
   ];
   return [
     '#!/bin/sh',
@@ -66,6 +72,7 @@ export function registerSlurm(program: Command): void {
     .option('--opt-in <rule>', 'trace only jobs matching comment=WORD, partition=NAME or qos=NAME (repeatable; any match)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--kiseki <command>', 'how the hooks run kiseki (default: this node and this package)')
     .option('--timeout <s>', 'longest a hook may take', (v) => Number(v), 10)
+    .option('--slurm-conf <file>', "slurm.conf for the hooks' scontrol (default: $SLURM_CONF, else scontrol's own default)", process.env.SLURM_CONF)
     .action((o: InstallOpts) => {
       parseOptIn(o.optIn); // refuse a bad rule now, not in a hook
       const kiseki = o.kiseki ?? `${shq(process.execPath)} ${shq(join(packageRoot(), 'dist', 'cli', 'main.js'))}`;
@@ -103,12 +110,15 @@ export function registerSlurm(program: Command): void {
     });
 }
 
-function writeInbox(spool: string, info: JobInfo, kind: HookKind): void {
-  const dir = join(spool, 'inbox');
-  if (!existsSync(dir)) throw new Error(`no agent inbox at ${dir}: is kiseki agent running with --spool ${spool}?`);
-  const f = join(dir, `${Date.now()}-${info.job.id}-${kind}.json`);
-  writeFileSync(`${f}.tmp`, JSON.stringify(info), { mode: 0o600 });
-  renameSync(`${f}.tmp`, f);
+/**
+ * When the hook must be done: `timeout` kills it at KISEKI_HOOK_TIMEOUT
+ * seconds from its start (before node loaded), so stop retrying 0.5 s
+ * earlier and say why in hooks.log instead of dying silently.
+ */
+export function hookDeadline(env: NodeJS.ProcessEnv, now = Date.now(), uptimeS = process.uptime()): number {
+  const s = Number(env.KISEKI_HOOK_TIMEOUT);
+  if (!Number.isFinite(s) || s <= 0) return Infinity;
+  return now - uptimeS * 1000 + s * 1000 - 500;
 }
 
 async function post(env: NodeJS.ProcessEnv, info: JobInfo, kind: HookKind): Promise<void> {
@@ -118,19 +128,26 @@ async function post(env: NodeJS.ProcessEnv, info: JobInfo, kind: HookKind): Prom
   if (env.KISEKI_TOKEN_FILE) headers.authorization = `Bearer ${readFileSync(env.KISEKI_TOKEN_FILE, 'utf8').trim()}`;
   const source = `slurmctld:${info.cluster ?? 'cluster'}:${info.job.id}:${kind}`;
   const body = JSON.stringify({ source, seq: 0, events: [info] });
+  const deadline = hookDeadline(env);
   let last = '';
+  let tries = 0;
   for (let attempt = 0; attempt < 3; attempt++) {
+    const left = deadline - Date.now();
+    if (attempt > 0 && left < 200) break;
+    tries++;
     try {
-      const res = await fetch(`${server.replace(/\/+$/, '')}/api/v1/ingest`, { method: 'POST', headers, body, signal: AbortSignal.timeout(3000) });
+      const res = await fetch(`${server.replace(/\/+$/, '')}/api/v1/ingest`, { method: 'POST', headers, body, signal: AbortSignal.timeout(Math.max(200, Math.min(3000, left))) });
       if (res.ok) return;
       last = `HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`;
       if (res.status < 500) break;
     } catch (err) {
       last = (err as Error).message;
     }
-    await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
+    const pause = 500 * (attempt + 1);
+    if (Date.now() + pause + 200 > deadline) break;
+    await new Promise((r) => setTimeout(r, pause));
   }
-  throw new Error(`job ${info.job.id}: the server did not take the record: ${last}`);
+  throw new Error(`job ${info.job.id}: the server did not take the record (${tries} ${tries === 1 ? 'try' : 'tries'}): ${last}`);
 }
 
 export async function runHook(kind: HookKind, env: NodeJS.ProcessEnv): Promise<void> {
@@ -143,7 +160,9 @@ export async function runHook(kind: HookKind, env: NodeJS.ProcessEnv): Promise<v
   const runDir = env.KISEKI_RUN_DIR ?? '/run/kiseki';
   const spool = env.KISEKI_SPOOL ?? '/var/spool/kiseki';
   const marker = optInMarker(runDir, { scheduler: 'slurm', id });
-  const optIn = job ? optsIn(rule, job) : false;
+  if (!job) process.stderr.write(`kiseki slurm hook ${kind}: job ${id}: scontrol show job said nothing (SLURM_CONF=${env.SLURM_CONF ?? 'unset'})\n`);
+  // without scontrol's record only "every job" can be decided
+  const optIn = job ? optsIn(rule, job) : optsIn(rule, {}) && !rule.comment && !rule.partition && !rule.qos;
   const now = Date.now() * 1000;
   switch (kind) {
     case 'prolog': {
