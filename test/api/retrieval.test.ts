@@ -59,6 +59,16 @@ describeApi('retrieval API', (ctx) => {
     expect((await q(`filename=${encodeURIComponent('**/data/part1?.csv')}`)).items[0].matchedFiles).toBe(10);
     expect((await q('filename=no-such-file')).total).toBe(0);
     expect((await q(`filename=${encodeURIComponent('<img')}`)).total).toBe(1);
+    // with criteria that leave few jobs, those jobs' own files are searched (job_file): the same answers
+    expect((await q(`filename=sorted.csv&user=${userInfo().username}`)).items.map((h: any) => h.matchedFiles)).toEqual([1]);
+    expect((await q('filename=*.csv&script=job')).items[0].matchedFiles).toBe(28);
+    expect((await q(`filename=${encodeURIComponent('**/data/part1?.csv')}&script=job`)).items[0].matchedFiles).toBe(10);
+    expect((await q('filename=SORTED.CSV&script=job')).total).toBe(1);
+    expect((await q('filename=sorted.csv&user=nobody-here')).total).toBe(0);
+    expect((await q('filename=no-such-file&script=job')).total).toBe(0);
+    expect((await q('filename=libc.so&script=job')).total).toBe(0); // software only when asked
+    expect((await q('filename=libc.so&script=job&includeSoftware=true')).total).toBe(1);
+    expect((await q('filename=libc.so&includeSoftware=true')).total).toBe(1);
     expect((await q(`jobId=${hit.jobId.slice(0, 8)}`)).total).toBe(1);
     expect((await q('jobId=zzzz')).total).toBe(0);
     expect((await q(`user=${userInfo().username}`)).total).toBe(1);

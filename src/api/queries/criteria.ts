@@ -6,6 +6,7 @@
 import { globToRegex, isGlob, Sql, substringLike, visibleTo, type Viewer } from '../../graph/index.js';
 import { toStoredPath, type Queryable } from '../../store/index.js';
 import { Limiter } from '../limit.js';
+import { JOB_FIRST_MAX_JOBS, jobFileMatches } from './job-files.js';
 import type { Criteria } from '../schemas.js';
 
 export function textMatch(col: string, value: string, q: Sql): string {
@@ -58,12 +59,19 @@ export function narrowsJobs(c: Criteria): boolean {
 /**
  * The jobs that read, wrote or removed a file matching `filename`, with how
  * many such files (paths) each, looked up once per request and then used as
- * a list of job ids by every query of the request. (Checking the files of
- * the jobs the other criteria leave instead was slower: a file name in every
- * job of a user is still thousands of random reads.)
+ * a list of job ids by every query of the request. When the other criteria
+ * (and the viewer's sight) leave few jobs, only those jobs' files are
+ * searched (job-files.ts); the map then holds only jobs among those, which
+ * is enough: every query ANDs it with the same criteria.
  */
-export async function filenameJobs(db: Queryable, c: Criteria): Promise<Map<number, number> | undefined> {
+export async function filenameJobs(db: Queryable, c: Criteria, viewer?: Viewer): Promise<Map<number, number> | undefined> {
   if (!has(c.filename)) return undefined;
+  const few = viewer ? await fewCandidateJobs(db, c, viewer) : undefined;
+  if (few) {
+    const filename = c.filename;
+    const hits = await jobFileMatches(db, few, (col, q) => pathMatch(col, filename, q), { includeSoftware: c.includeSoftware ?? false });
+    if (hits) return hits;
+  }
   const sw = c.includeSoftware ? '' : 'and not coalesce(fv.software, false)';
   const key = await pathKey(db, c.filename);
   const q = new Sql();
@@ -90,8 +98,21 @@ export interface PreparedCriteria extends Criteria {
 }
 
 export async function prepareCriteria<T extends Criteria>(db: Queryable, c: T, viewer: Viewer): Promise<T & PreparedCriteria> {
-  void viewer; // the files' jobs are filtered by the viewer in the job conditions
-  return { ...c, fileJobs: await filenameJobs(db, c) };
+  return { ...c, fileJobs: await filenameJobs(db, c, viewer) };
+}
+
+/**
+ * The jobs every criterion but the file name leaves (visibility included),
+ * when they are at most JOB_FIRST_MAX_JOBS; undefined when more, or when
+ * nothing but the file name narrows them (then the path index is the search).
+ */
+async function fewCandidateJobs(db: Queryable, c: Criteria, viewer: Viewer): Promise<number[] | undefined> {
+  const q = new Sql();
+  const w = jobConditions({ ...c, filename: undefined }, viewer, q);
+  if (w.every((x) => x === 'true')) return undefined; // every job (an admin's sight, no other criteria)
+  const { rows } = await db.query<{ node_id: number }>(
+    `select j.node_id ${jobsFrom(w)} where ${w.join(' and ')} limit ${JOB_FIRST_MAX_JOBS + 1}`, q.params);
+  return rows.length > JOB_FIRST_MAX_JOBS ? undefined : rows.map((r) => Number(r.node_id));
 }
 
 /** Conditions on `job j join node n on n.id = j.node_id`. */
