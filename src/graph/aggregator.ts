@@ -14,6 +14,7 @@ import { MemoryState, newHead, type ProcState } from './builder-state.js';
 import { GraphBuilder, stateKeysOf } from './builder.js';
 import type { GraphMutation } from './mutation.js';
 import { processKey } from './node-keys.js';
+import { recentBatches } from './recent-batches.js';
 import { writeMutations } from './write-rows.js';
 
 /** A fixed advisory lock id for aggregation ("kiseki-a"). */
@@ -142,7 +143,9 @@ async function loadState(tx: Queryable, src: SourceRow, events: TraceEvent[]): P
 /** One chunk of one source; returns null when the source has nothing pending. */
 async function aggregateChunk(store: Store, source: string, opts: AggregateOptions): Promise<{ events: number; nodes: number; edges: number; moved: boolean } | null> {
   const chunkSize = opts.chunkSize ?? 5000;
-  return store.db.transaction(async (tx) => {
+  const recent = recentBatches(store);
+  let done: { from: number; to: number } | undefined;
+  const r = await store.db.transaction(async (tx) => {
     // No wait for the WAL flush at commit: a chunk whose commit a server
     // crash loses takes its cursor with it, so the next pass redoes it.
     if (store.db.kind === 'postgres') await tx.query(`select pg_advisory_xact_lock($1), set_config('synchronous_commit', 'off', true)`, [AGGREGATE_LOCK]);
@@ -170,20 +173,25 @@ async function aggregateChunk(store: Store, source: string, opts: AggregateOptio
     let upto = src.next_seq;
     for (let have = (counts.get(upto) ?? 0) - src.next_idx; have < chunkSize && upto < last; ) have += counts.get(++upto) ?? 0;
     last = upto;
-    const { rows: raw } = await tx.query<{ seq: number; idx: number; body: string }>(
-      `select seq, idx, body from raw_event
-       where source = $1 and (seq, idx) >= ($2::bigint, $3::int) and seq <= $4
-       order by seq, idx limit $5`,
-      [source, src.next_seq, src.next_idx, last, chunkSize],
-    );
-    const events = raw.map((r) => JSON.parse(r.body) as TraceEvent);
+    // The events: kept in memory by this process's ingest, else read back.
+    let taken = recent.take(source, src.next_seq, src.next_idx, last, chunkSize);
+    if (!taken) {
+      const { rows: raw } = await tx.query<{ seq: number; idx: number; body: string }>(
+        `select seq, idx, body from raw_event
+         where source = $1 and (seq, idx) >= ($2::bigint, $3::int) and seq <= $4
+         order by seq, idx limit $5`,
+        [source, src.next_seq, src.next_idx, last, chunkSize],
+      );
+      const end = raw[raw.length - 1];
+      taken = { events: raw.map((r) => JSON.parse(r.body) as TraceEvent), endSeq: end ? Number(end.seq) : -1, endIdx: end ? Number(end.idx) : -1 };
+    }
+    const events = taken.events;
     // Cursor after the last event taken; past the end of its batch → next batch.
     let nextSeq = src.next_seq;
     let nextIdx = src.next_idx;
-    if (raw.length > 0) {
-      const end = raw[raw.length - 1]!;
-      nextSeq = Number(end.seq);
-      nextIdx = Number(end.idx) + 1;
+    if (events.length > 0) {
+      nextSeq = taken.endSeq;
+      nextIdx = taken.endIdx + 1;
     }
     while (counts.has(nextSeq) && nextIdx >= counts.get(nextSeq)!) {
       nextSeq++;
@@ -202,8 +210,12 @@ async function aggregateChunk(store: Store, source: string, opts: AggregateOptio
       [source, nextSeq, nextIdx, st.src.jobKey, st.src.jobUid, st.src.jobGid],
     );
     await opts.beforeCommit?.({ source, fromSeq: src.next_seq, fromIdx: src.next_idx, events: events.length });
+    done = { from: src.next_seq, to: nextSeq };
     return { events: events.length, ...written, moved: nextSeq !== src.next_seq || nextIdx !== src.next_idx };
   });
+  // Committed: the batches before the cursor are not needed again.
+  if (done) recent.forget(source, done.from, done.to);
+  return r;
 }
 
 /** Processes pending raw events into the graph until none is left (or maxChunks). */

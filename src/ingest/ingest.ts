@@ -5,6 +5,7 @@
 import type { Queryable } from '../store/db.js';
 import type { Store } from '../store/open-store.js';
 import { aggregate, type AggregateResult } from '../graph/aggregator.js';
+import { recentBatches } from '../graph/recent-batches.js';
 import { IngestError } from './errors.js';
 import { checkBatchHeader, validateEvents, type BatchInput, type ValidatedBatch } from './validate-batch.js';
 
@@ -79,6 +80,11 @@ export async function ingestBatches(store: Store, batches: BatchInput[], opts: I
     const out: BatchResult[] = [];
     for (let i = 0; i < batches.length; i++) out.push(await storeBatch(tx, batches[i]!, validated[i]!));
     return out;
+  });
+  // Committed: the aggregator may take these events without reading them back.
+  const recent = recentBatches(store);
+  results.forEach((r, i) => {
+    if (r.status === 'stored') recent.remember(r.source, r.seq, validated[i]!.events);
   });
   const aggregated = opts.aggregate === false ? null : await aggregate(store);
   return { batches: results, aggregated };

@@ -1,0 +1,76 @@
+// Events of the batches this process has just stored, kept for the
+// aggregator so that it need not read them back from raw_event and parse
+// them again. Only a shortcut: a (source, seq) never changes once stored (a
+// batch with other events under the same pair is refused), so what is kept
+// equals the stored rows; the aggregator's cursor still comes from the
+// database, and a batch not kept here (stored by another process, or dropped
+// to bound memory) is read from raw_event as before.
+import type { TraceEvent } from '../core/trace-event.js';
+
+/** Most events kept per store (~5 batches of 5,000 per agent of 8). */
+const MAX_EVENTS = 200_000;
+
+export class RecentBatches {
+  /** `${seq}\n${source}` → events, oldest first. */
+  private readonly batches = new Map<string, TraceEvent[]>();
+  private events = 0;
+
+  remember(source: string, seq: number, events: TraceEvent[]): void {
+    if (events.length === 0 || events.length > MAX_EVENTS) return;
+    const k = `${seq}\n${source}`;
+    if (this.batches.has(k)) return;
+    this.batches.set(k, events);
+    this.events += events.length;
+    for (const [old, evs] of this.batches) {
+      if (this.events <= MAX_EVENTS) break;
+      this.batches.delete(old);
+      this.events -= evs.length;
+    }
+  }
+
+  get(source: string, seq: number): TraceEvent[] | undefined {
+    return this.batches.get(`${seq}\n${source}`);
+  }
+
+  /** Drops the source's batches before `seq` (aggregated). */
+  forget(source: string, fromSeq: number, toSeq: number): void {
+    for (let s = fromSeq; s < toSeq; s++) {
+      const k = `${s}\n${source}`;
+      const evs = this.batches.get(k);
+      if (!evs) continue;
+      this.batches.delete(k);
+      this.events -= evs.length;
+    }
+  }
+
+  /**
+   * Up to `limit` events from (fromSeq, fromIdx) through batch `lastSeq`,
+   * with the position of the last one; null when a batch is not kept.
+   */
+  take(source: string, fromSeq: number, fromIdx: number, lastSeq: number, limit: number): { events: TraceEvent[]; endSeq: number; endIdx: number } | null {
+    const events: TraceEvent[] = [];
+    let endSeq = -1;
+    let endIdx = -1;
+    for (let seq = fromSeq; seq <= lastSeq && events.length < limit; seq++) {
+      const b = this.get(source, seq);
+      if (!b) return null;
+      const start = seq === fromSeq ? fromIdx : 0;
+      const n = Math.min(b.length - start, limit - events.length);
+      for (let i = 0; i < n; i++) events.push(b[start + i]!);
+      if (n > 0) {
+        endSeq = seq;
+        endIdx = start + n - 1;
+      }
+    }
+    return { events, endSeq, endIdx };
+  }
+}
+
+const byStore = new WeakMap<object, RecentBatches>();
+
+/** The recent batches of one store (keyed by the Store object). */
+export function recentBatches(store: object): RecentBatches {
+  let r = byStore.get(store);
+  if (!r) byStore.set(store, (r = new RecentBatches()));
+  return r;
+}
