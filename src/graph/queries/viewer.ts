@@ -50,16 +50,34 @@ export class Sql {
   }
 }
 
-/** SQL condition: may `viewer` see node alias `n` (a `node` row)? */
+/**
+ * SQL condition: may `viewer` see node alias `n` (a `node` row)?
+ * Nodes without an owner (files that existed before anything recorded wrote
+ * them, users) are as visible as what uses them: you may see the inputs of
+ * the runs you may see, and nobody else's inputs are named to you.
+ */
 export function visibleTo(viewer: Viewer, n: string, sql: Sql): string {
   if (viewer.kind === 'admin') return 'true';
   if (viewer.kind === 'share') {
     const s = viewer.scope;
-    const inScope = s.kind === 'job'
-      ? `(${n}.id = ${sql.p(s.jobId)} or ${n}.job_id = ${sql.p(s.jobId)})`
-      : `${n}.id = any(${sql.p(s.nodeIds)}::bigint[])`;
+    let inScope: string;
+    if (s.kind === 'job') {
+      const j = sql.p(s.jobId);
+      inScope = `(${n}.id = ${j} or ${n}.job_id = ${j} or (${n}.owner_uid is null and exists (
+        select 1 from edge ue join node um on um.id = ue.from_id where ue.to_id = ${n}.id and um.job_id = ${j})))`;
+    } else {
+      inScope = `${n}.id = any(${sql.p(s.nodeIds)}::bigint[])`;
+    }
     return `(${inScope} and ${visibleTo(viewer.within, n, sql)})`;
   }
+  const alias = `${n.replace(/\W/g, '')}_u`;
+  return `(${owned(viewer, n, sql)} or (${n}.owner_uid is null and exists (
+    select 1 from edge ${alias}e join node ${alias} on ${alias}.id = ${alias}e.from_id
+    where ${alias}e.to_id = ${n}.id and ${alias}.owner_uid is not null and ${owned(viewer, alias, sql)})))`;
+}
+
+/** The rule for owned nodes: public, yours, your group's group-visible, or a group you administer. */
+function owned(viewer: UserViewer, n: string, sql: Sql): string {
   const admin = viewer.adminGids && viewer.adminGids.length > 0 ? ` or ${n}.owner_gid = any(${sql.p(viewer.adminGids)}::int[])` : '';
   return `(${n}.visibility = 'public' or ${n}.owner_uid = ${sql.p(viewer.uid)}
     or (${n}.visibility = 'group' and ${n}.owner_gid = any(${sql.p(viewer.gids)}::int[]))${admin})`;
@@ -94,4 +112,25 @@ export function pageOf(page: Page | undefined): { limit: number; offset: number 
   const limit = Math.min(Math.max(Math.trunc(page?.limit ?? 20), 1), 1000);
   const offset = Math.max(Math.trunc(page?.offset ?? 0), 0);
   return { limit, offset };
+}
+
+/**
+ * A string that is equal for two viewers exactly when they see the same
+ * nodes: the key for anything cached per viewer (a count of a job's files
+ * counts only the files the viewer may see).
+ */
+export function viewerKey(viewer: Viewer): string {
+  if (viewer.kind === 'admin') return 'admin';
+  if (viewer.kind === 'share') {
+    const s = viewer.scope;
+    const scope = s.kind === 'job' ? `job:${s.jobId}` : `nodes:${[...s.nodeIds].sort((a, b) => a - b).join(',')}`;
+    return `share(${scope})(${viewerKey(viewer.within)})`;
+  }
+  const sorted = (a: number[] | undefined) => [...(a ?? [])].sort((x, y) => x - y).join(',');
+  return `user:${viewer.uid}:${sorted(viewer.gids)}:${sorted(viewer.adminGids)}`;
+}
+
+/** SQL condition like visibleTo, or '' when the viewer sees everything (the admin's queries stay as they were). */
+export function visibleAnd(viewer: Viewer, n: string, sql: Sql): string {
+  return viewer.kind === 'admin' ? '' : ` and ${visibleTo(viewer, n, sql)}`;
 }
