@@ -1,10 +1,11 @@
 // PBS Pro / OpenPBS: job ids (PBS_JOBID, `123.server`), `qstat -f` records
-// and the environment of execjob hooks → the same `job.info` as Slurm's.
-// The agent already attributes processes by PBS_JOBID (kernel attach); what
-// is missing for a PBS site is the hook that runs `kiseki pbs hook` (PBS
-// hooks are Python: execjob_begin / execjob_end call it with the job id).
-// Parsing only: no PBS server runs in the tests.
+// and the job attributes the execjob_begin / execjob_end hook passes to
+// `kiseki pbs hook` (same names as qstat -f; times as epoch seconds) → the
+// same `job.info` as Slurm's. The agent attributes processes by PBS_JOBID
+// (kernel attach). Parsing only: no PBS server runs in the tests.
+import { createHash } from 'node:crypto';
 import type { EventOf } from '../core/trace-event.js';
+import type { OptInRule } from './slurm.js';
 
 export type JobInfo = EventOf<'job.info'>;
 
@@ -43,9 +44,10 @@ export function execHosts(v: string | undefined): string[] {
   return [...new Set(v.split('+').map((h) => h.split('/')[0]!).filter((h) => h !== ''))];
 }
 
-/** `Wed Nov 25 15:00:00 2026` (local time) → µs. */
+/** `Wed Nov 25 15:00:00 2026` (qstat -f, local time) or `1795612800` (a hook's attribute, epoch seconds) → µs. */
 export function pbsTimeUs(v: string | undefined): number | undefined {
   if (!v) return undefined;
+  if (/^\d+$/.test(v)) return Number(v) * 1_000_000;
   const ms = Date.parse(v.replace(/^\w{3} /, ''));
   return Number.isFinite(ms) ? ms * 1000 : undefined;
 }
@@ -69,7 +71,10 @@ export function jobInfoFromQstat(q: Record<string, string>, now: number, script?
   const info: JobInfo = { type: 'job.info', ts: now, job: { scheduler: 'pbs', id } };
   const owner = q.Job_Owner?.split('@')[0];
   if (q.Job_Name) info.name = q.Job_Name;
-  if (owner) info.user = owner;
+  if (q.euser || owner) info.user = q.euser || owner;
+  // uid/gid: the hook looks the execution user up on the node (qstat has names only)
+  if (/^\d+$/.test(q.uid ?? '')) info.uid = Number(q.uid);
+  if (/^\d+$/.test(q.gid ?? '')) info.gid = Number(q.gid);
   if (q.Account_Name) info.account = q.Account_Name;
   if (q.queue) info.partition = q.queue;
   const nodes = execHosts(q.exec_host);
@@ -88,6 +93,37 @@ export function jobInfoFromQstat(q: Record<string, string>, now: number, script?
     info.signal = n >= 256 ? n - 256 : null;
   }
   if (q.job_state) info.state = STATE[q.job_state] ?? q.job_state;
-  if (script) info.script = script;
+  if (script) {
+    info.script = script;
+    info.scriptSha256 = createHash('sha256').update(script).digest('hex');
+  }
   return info;
+}
+
+export type PbsHookKind = 'begin' | 'end';
+
+/**
+ * The record an execjob_begin / execjob_end hook sends: at begin the job is
+ * running; at end the job is not yet F in PBS (it is E, exiting), so the end
+ * time is now and the state comes from Exit_status.
+ */
+export function jobInfoFromPbsHook(kind: PbsHookKind, q: Record<string, string>, now: number, script?: string): JobInfo {
+  const info = jobInfoFromQstat(q, now, script);
+  if (kind === 'begin') {
+    delete info.endTs;
+    delete info.exitCode;
+    delete info.signal;
+    info.state = 'RUNNING';
+    return info;
+  }
+  info.endTs ??= now;
+  // PBS says F (finished) whatever the exit: Slurm's words, as the job list shows them
+  info.state = info.signal ? 'CANCELLED' : info.exitCode === undefined || info.exitCode === 0 ? 'COMPLETED' : 'FAILED';
+  return info;
+}
+
+/** Does a PBS job opt in? The queue is the partition; no rule: every job. */
+export function pbsOptsIn(rule: OptInRule, q: Record<string, string>): boolean {
+  if (!rule.comment && !rule.partition && !rule.qos) return true;
+  return rule.partition !== undefined && q.queue === rule.partition;
 }

@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobRef } from '../../core/trace-event.js';
+import { jobFromEnvironment } from '../../scheduler/scheduler.js';
 import type { InheritedFd } from '../normalizer.js';
 
 export function envValue(env: readonly string[] | undefined, name: string): string | undefined {
@@ -14,13 +15,9 @@ export function envValue(env: readonly string[] | undefined, name: string): stri
   return undefined;
 }
 
-/** The job named by an environment: Slurm first, then PBS. */
+/** The job named by an environment: Slurm first, then PBS (src/scheduler/scheduler.ts). */
 export function jobFromEnv(env: readonly string[] | undefined): JobRef | undefined {
-  const slurm = envValue(env, 'SLURM_JOB_ID');
-  if (slurm && /^\d+$/.test(slurm)) return { scheduler: 'slurm', id: slurm };
-  const pbs = envValue(env, 'PBS_JOBID');
-  if (pbs && /^[\w.[\]-]+$/.test(pbs)) return { scheduler: 'pbs', id: pbs };
-  return undefined;
+  return jobFromEnvironment((name) => envValue(env, name));
 }
 
 /**

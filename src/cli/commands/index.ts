@@ -19,6 +19,7 @@ const loaders: Record<string, () => Promise<RegisterCommand[]>> = {
   serve: async () => [(await import('./serve.js')).registerServe],
   agent: async () => [(await import('./agent.js')).registerAgent],
   slurm: async () => [(await import('./slurm.js')).registerSlurm],
+  pbs: async () => [(await import('./pbs.js')).registerPbs],
 };
 
 /** The commands to register: just `name`'s when it is one, else all (for help). */
