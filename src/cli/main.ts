@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { loadCommands } from './commands/index.js';
 import { errorLine, exitCodeFor } from './errors.js';
+import { leanHeapFor } from './lean-heap.js';
 
 const program = new Command('kiseki')
   .description('Automatic provenance of research data')
@@ -12,6 +13,7 @@ const program = new Command('kiseki')
   .exitOverride();
 
 // argv[2] is the command's name when the user gave one (options come after).
+leanHeapFor(process.argv[2]);
 for (const register of await loadCommands(process.argv[2])) register(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -13,7 +13,7 @@ import type { KisekiConfig } from '../../core/config.js';
 import { decodeTraceEvent, type JobRef, type TraceEvent } from '../../core/trace-event.js';
 import { ebpfBackend, loaderPath } from '../../tracer/ebpf/ebpf-backend.js';
 import { decodeLine } from '../../tracer/ebpf/ebpf-decoder.js';
-import { LineSplitter } from '../../tracer/line-splitter.js';
+import { DeferredLines } from '../../tracer/deferred-lines.js';
 import { FileFactsCollector } from '../file-facts.js';
 import { EnvFilter, FileRules } from '../file-rules.js';
 import { hostIdentity } from '../host-identity.js';
@@ -135,7 +135,6 @@ export class Agent {
     this.loaderIn = child.stdin!;
     this.loaderIn.on('error', () => {});
     const out = child.stdio[3] as Readable;
-    const splitter = new LineSplitter();
     let started!: () => void;
     let failed!: (e: Error) => void;
     const ready = new Promise<void>((res, rej) => {
@@ -155,10 +154,11 @@ export class Agent {
       if (r.kind === 'lost') this.kernelLost += r.count;
       this.normalizer.push(r);
     };
-    out.on('data', (c: Buffer) => splitter.push(c, onLine));
+    const lines = new DeferredLines(onLine);
+    out.on('data', (c: Buffer) => lines.push(c));
     this.loaderDone = new Promise<void>((resolve) => {
       child.on('close', (code, signal) => {
-        splitter.finish(onLine);
+        lines.finish();
         if (!this.stopping) {
           const why = loaderError ?? `exit status ${code ?? signal}`;
           this.opts.log(`the eBPF loader stopped: ${why}`);

@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import { textToBytes } from '../../core/bytes-text.js';
 import { packageRoot } from '../../core/package-root.js';
 import type { Availability, TraceOutcome, TraceRequest, TracerBackend } from '../backend.js';
-import { LineSplitter } from '../line-splitter.js';
+import { DeferredLines } from '../deferred-lines.js';
 import { decodeLine, type EndLine } from './ebpf-decoder.js';
 
 /** Where `npm run build:ebpf` puts the loader. */
@@ -104,7 +104,6 @@ function trace(request: TraceRequest): Promise<TraceOutcome> {
     let malformed = 0;
     let callbackError: unknown = null;
     let spawnError: Error | null = null;
-    const splitter = new LineSplitter();
 
     const onLine = (line: string) => {
       const d = decodeLine(line, { pid: rootPid ?? 0 });
@@ -133,7 +132,8 @@ function trace(request: TraceRequest): Promise<TraceOutcome> {
       }
     };
 
-    stream.on('data', (chunk: Buffer) => splitter.push(chunk, onLine));
+    const lines = new DeferredLines(onLine);
+    stream.on('data', (chunk: Buffer) => lines.push(chunk));
     stream.on('error', (err) => {
       spawnError ??= err;
     });
@@ -142,7 +142,7 @@ function trace(request: TraceRequest): Promise<TraceOutcome> {
     });
     // 'close' comes after the process exited and fd 3 reached EOF.
     child.on('close', (code, signal) => {
-      splitter.finish(onLine);
+      lines.finish();
       if (spawnError && rootPid === null) {
         const e = spawnError as NodeJS.ErrnoException;
         const where = e.code === 'ENOENT' && !existsSync(request.cwd) ? `: the working directory ${request.cwd} does not exist` : '';

@@ -87,9 +87,16 @@ struct {
 	__type(value, struct ks_io_val);
 } io SEC(".maps");
 
+/*
+ * 4 MiB: user space maps the data pages twice (for records that wrap), so
+ * every touched page counts twice in the loader's resident size. 16 MiB made
+ * the loader 35 MB on a busy trace; 4 MiB is ~11 MB steady (its peak, ~14 MB,
+ * is while it loads vmlinux BTF), still ~1 s of a 20k events/s burst if the
+ * reader stalls. A full ring is counted (KS_DROP_RINGBUF), never silent.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 << 20);
+	__uint(max_entries, 4 << 20);
 } rb SEC(".maps");
 
 struct {
