@@ -228,12 +228,27 @@ export const Group = z.object({
   sample: z.array(GraphNode).openapi({ description: 'A few members. Members may also be listed in nodes (lineage: the walked ones are).' }),
 }).openapi('Group');
 
+export const HiddenNode = z.object({
+  id: z.number().int().negative().openapi({ description: 'Negative and numbered per answer (-1, -2, …): not a node id, meaningless outside this answer.' }),
+  kind: z.literal('hidden'),
+  label: z.literal(''),
+  hidden: z.literal(true),
+  count: z.number().int().positive().openapi({ description: 'How many hidden neighbours it stands for.' }),
+  parent: z.number().int().openapi({ description: 'The visible node they are attached to.' }),
+  relation: EdgeKindSchema,
+  direction: z.enum(['in', 'out']).openapi({ description: "'out': edges parent → hidden (what it used or came from); 'in': hidden → parent." }),
+}).openapi('HiddenNode', {
+  description: 'Nodes the viewer may not see, attached to one visible node by one edge kind in one direction ("2 hidden inputs"). ' +
+    'Edges in `edges` end at its id; nothing about the hidden nodes (id, key, label, path, kind, time) is given, and the walk does not go through them.',
+});
+
 export const JobGraphResult = z.object({
-  job: z.number().int(), nodes: z.array(GraphNode), edges: z.array(GraphEdge), groups: z.array(Group),
+  job: z.number().int(), nodes: z.array(GraphNode), edges: z.array(GraphEdge), hidden: z.array(HiddenNode), groups: z.array(Group),
 }).openapi('JobGraph');
 
 export const LineageResult = z.object({
-  start: z.array(z.number().int()), nodes: z.array(GraphNode.extend({ depth: z.number().int() })), edges: z.array(GraphEdge), groups: z.array(Group), truncated: z.boolean(),
+  start: z.array(z.number().int()), nodes: z.array(GraphNode.extend({ depth: z.number().int() })), edges: z.array(GraphEdge),
+  hidden: z.array(HiddenNode.extend({ depth: z.number().int() })), groups: z.array(Group), truncated: z.boolean(),
 }).openapi('Lineage');
 
 export const Annotation = z.object({

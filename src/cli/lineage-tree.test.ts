@@ -5,7 +5,7 @@ import type { NodeInfo } from './describe.js';
 
 it('renders a lineage tree; summarized groups read "… and N more inputs"; a node met twice is not expanded twice', () => {
   const l: Lineage = {
-    start: [1], direction: 'up', truncated: false,
+    start: [1], direction: 'up', truncated: false, hidden: [],
     nodes: [],
     edges: [
       { from: 1, kind: 'wasGeneratedBy', to: 2, role: 'write' },

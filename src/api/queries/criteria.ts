@@ -3,7 +3,7 @@
 // entity list and the relation list all start from the jobs they select.
 // Same semantics as graph/queries/search.ts (substring or glob; every value
 // a bound parameter).
-import { globToRegex, isGlob, Sql, substringLike, visibleTo, type Viewer } from '../../graph/index.js';
+import { globToRegex, isGlob, Sql, substringLike, visibleAnd, visibleTo, type Viewer } from '../../graph/index.js';
 import { toStoredPath, type Queryable } from '../../store/index.js';
 import { Limiter } from '../limit.js';
 import { JOB_FIRST_MAX_JOBS, jobFileMatches } from './job-files.js';
@@ -64,27 +64,31 @@ export function narrowsJobs(c: Criteria): boolean {
  * searched (job-files.ts); the map then holds only jobs among those, which
  * is enough: every query ANDs it with the same criteria.
  */
-export async function filenameJobs(db: Queryable, c: Criteria, viewer?: Viewer): Promise<Map<number, number> | undefined> {
+export async function filenameJobs(db: Queryable, c: Criteria, viewer: Viewer): Promise<Map<number, number> | undefined> {
   if (!has(c.filename)) return undefined;
-  const few = viewer ? await fewCandidateJobs(db, c, viewer) : undefined;
+  const few = await fewCandidateJobs(db, c, viewer);
   if (few) {
     const filename = c.filename;
-    const hits = await jobFileMatches(db, few, (col, q) => pathMatch(col, filename, q), { includeSoftware: c.includeSoftware ?? false });
+    const hits = await jobFileMatches(db, few, (col, q) => pathMatch(col, filename, q),
+      { includeSoftware: c.includeSoftware ?? false, fileVisible: (n, q) => visibleAnd(viewer, n, q) });
     if (hits) return hits;
   }
   const sw = c.includeSoftware ? '' : 'and not coalesce(fv.software, false)';
   const key = await pathKey(db, c.filename);
   const q = new Sql();
   const m = pathMatch('p.path', c.filename, q, key);
+  // Only files the viewer may see match and count: a job is not found by a
+  // hidden file's path (that would confirm the path).
+  const fvis = visibleAnd(viewer, 'fn', q);
   const run = (fn: () => Promise<{ rows: { job_id: number; n: number }[] }>) => (key ? fn() : PATH_SCANS.run(fn));
   const { rows } = await run(() => db.query<{ job_id: number; n: number }>(
     `select x.job_id, count(distinct fv.path_id)::int as n
-     from path p join file_version fv on fv.path_id = p.id
+     from path p join file_version fv on fv.path_id = p.id ${fvis ? 'join node fn on fn.id = fv.node_id' : ''}
      cross join lateral (
        select e.job_id from edge e where e.to_id = fv.node_id and e.kind = 'used'
        union all
        select e.job_id from edge e where e.from_id = fv.node_id and e.kind in ('wasGeneratedBy', 'wasInvalidatedBy')) x
-     where ${m} ${sw} and x.job_id is not null
+     where ${m} ${sw} and x.job_id is not null${fvis}
      group by x.job_id`, q.params));
   return new Map(rows.map((r) => [Number(r.job_id), Number(r.n)]));
 }
@@ -98,6 +102,7 @@ export interface PreparedCriteria extends Criteria {
 }
 
 export async function prepareCriteria<T extends Criteria>(db: Queryable, c: T, viewer: Viewer): Promise<T & PreparedCriteria> {
+  // (the files' jobs are filtered by the viewer in the job conditions)
   return { ...c, fileJobs: await filenameJobs(db, c, viewer) };
 }
 
@@ -131,8 +136,9 @@ export function jobConditions(c: PreparedCriteria, viewer: Viewer, q: Sql): stri
   if (has(c.annotation)) {
     // The job's own annotations and those of its runs and file versions.
     const a = q.p(substringLike(c.annotation));
+    // Only annotations of nodes the viewer may see: a hidden node's annotation text is not searched.
     w.push(`j.node_id in (select case when an.kind = 'job' then an.id else an.job_id end
-      from annotation a join node an on an.id = a.node_id where a.value ilike ${a} or a.key ilike ${a})`);
+      from annotation a join node an on an.id = a.node_id where (a.value ilike ${a} or a.key ilike ${a})${visibleAnd(viewer, 'an', q)})`);
   }
   return w;
 }

@@ -2,7 +2,7 @@
 // shapes (GraphNode / GraphEdge / Group).
 import {
   EDGE_KINDS, getNode, GraphError, jobGraph, lineage, Sql, visibleTo,
-  type EdgeKind, type NodeKind, type Viewer,
+  type EdgeKind, type HiddenNode, type NodeKind, type Viewer,
 } from '../../graph/index.js';
 import type { Store } from '../../store/index.js';
 import { isoUs } from '../time.js';
@@ -18,6 +18,22 @@ export interface ApiGroup {
   direction: 'in' | 'out';
   count: number;
   sample: ApiNode[];
+}
+
+/** A placeholder for hidden neighbours (graph/queries/redaction.ts), in the API's shape. */
+export interface ApiHidden {
+  id: number;
+  kind: 'hidden';
+  label: '';
+  hidden: true;
+  count: number;
+  parent: number;
+  relation: EdgeKind;
+  direction: 'in' | 'out';
+}
+
+function apiHidden(h: HiddenNode): ApiHidden {
+  return { id: h.id, kind: 'hidden', label: '', hidden: true, count: h.count, parent: h.node, relation: h.edgeKind, direction: h.direction };
 }
 
 /** Members shown in a group's sample. */
@@ -42,6 +58,7 @@ export async function apiJobGraph(store: Store, viewer: Viewer, jobNode: number,
     job: g.job,
     nodes: pick(nodeIds),
     edges: edges.map((e) => apiEdge(e.from, e.kind, e.to, e.role)),
+    hidden: g.hidden.map(apiHidden),
     groups: grouped.map((x): ApiGroup => ({
       id: `g:${x.parent}:${x.relation}`, kind: 'group', of: 'file', parent: x.parent, relation: x.relation, direction: x.direction,
       count: x.count, sample: pick(x.members),
@@ -71,7 +88,10 @@ export async function apiLineage(store: Store, viewer: Viewer, ref: number | { p
       direction: s.direction === 'up' ? 'out' : 'in', count: s.count, sample,
     };
   });
-  return { start: l.start, nodes, edges: l.edges.map((e) => apiEdge(e.from, e.kind, e.to, e.role)), groups, truncated: l.truncated };
+  return {
+    start: l.start, nodes, edges: l.edges.map((e) => apiEdge(e.from, e.kind, e.to, e.role)),
+    hidden: l.hidden.map((h) => ({ ...apiHidden(h), depth: h.depth })), groups, truncated: l.truncated,
+  };
 }
 
 /** Hosts a job's program runs ran on. */

@@ -1,6 +1,6 @@
 // The list view: entities (jobs, program runs, file versions) and relations
 // (edges) of the jobs the criteria select, with the reference GUI's columns.
-import { Sql, visibleTo, type EdgeKind, type NodeKind, type Viewer } from '../../graph/index.js';
+import { Sql, visibleAnd, visibleTo, type EdgeKind, type NodeKind, type Viewer } from '../../graph/index.js';
 import type { Queryable } from '../../store/index.js';
 import { fromStoredPath } from '../../store/index.js';
 import type { JobCountCache } from '../cache.js';
@@ -35,6 +35,20 @@ async function paged(db: Queryable, q: Sql, base: string, select: string, order:
   return { total: Number(cnt.rows[0]!.n), rows: page.rows };
 }
 
+/** Join condition (after `left join job j on …`): the job only when the viewer may see its node. */
+function jobVisible(viewer: Viewer, q: Sql): string {
+  const v = visibleAnd(viewer, 'jn', q);
+  return v ? ` and exists (select 1 from node jn where jn.id = j.node_id${v})` : '';
+}
+
+/** Which of `ids` the viewer may see. */
+async function visibleIds(db: Queryable, viewer: Viewer, ids: number[]): Promise<Set<number>> {
+  if (viewer.kind === 'admin' || ids.length === 0) return new Set(ids);
+  const q = new Sql();
+  const { rows } = await db.query<{ id: number }>(`select n.id from node n where n.id = any(${q.p(ids)}::bigint[]) and ${visibleTo(viewer, 'n', q)}`, q.params);
+  return new Set(rows.map((r) => Number(r.id)));
+}
+
 /** Program runs of the selected jobs (all of them when the criteria select every job). */
 function processScope(c: PreparedCriteria, viewer: Viewer, q: Sql): string {
   if (!narrowsJobs(c)) return `select id from node where kind = 'process'`;
@@ -52,17 +66,19 @@ export async function listEntities(db: Queryable, viewer: Viewer, query: Entitie
     const { total, rows } = await paged(db, q, `from job j join node n on n.id = j.node_id where ${where}`,
       `select j.*, n.visibility, ${ADDITEM_SQL('j.node_id')} as additem`, order, c);
     const ids = rows.map((r) => Number(r.node_id));
-    const counts = await matchedFileCounts(db, c, ids, cache);
+    const counts = await matchedFileCounts(db, viewer, c, ids, cache);
     const first = new Map<number, string>();
     if (c.filename && ids.length > 0) {
       const fq = new Sql();
       const m = pathMatch('p.path', c.filename, fq);
       const sw = c.includeSoftware ? '' : 'and not coalesce(fv.software, false)';
+      // The first matching file the viewer may see (of runs they may see).
+      const vis = `${visibleAnd(viewer, 'pn', fq)}${viewer.kind === 'admin' ? '' : ` and exists (select 1 from node fn where fn.id = fv.node_id${visibleAnd(viewer, 'fn', fq)})`}`;
       const { rows: fr } = await db.query<{ job_id: number; path: string; path_bytes: Uint8Array | null }>(
         `select k.id as job_id, f.path, f.path_bytes from unnest(${fq.p(ids)}::bigint[]) k(id) cross join lateral (
            select p.path, p.path_bytes from node pn join edge e on (e.from_id = pn.id and e.kind = 'used') or (e.to_id = pn.id and e.kind in ('wasGeneratedBy', 'wasInvalidatedBy'))
              join file_version fv on fv.node_id = case when e.kind = 'used' then e.to_id else e.from_id end join path p on p.id = fv.path_id
-           where pn.job_id = k.id and pn.kind = 'process' and ${m} ${sw} order by p.path limit 1) f`, fq.params);
+           where pn.job_id = k.id and pn.kind = 'process' and ${m} ${sw}${vis} order by p.path limit 1) f`, fq.params);
       for (const r of fr) first.set(Number(r.job_id), fromStoredPath(r.path, r.path_bytes ?? null));
     }
     return {
@@ -84,13 +100,15 @@ export async function listEntities(db: Queryable, viewer: Viewer, query: Entitie
       start: 'pr.start_ts', end: 'pr.end_ts', pid: 'pr.pid', path: 'pr.exe', host: 'pr.host', id: 'n.id',
     };
     const order = `${sorts[c.sort ?? 'start']} ${dir} ${dir === 'asc' ? 'nulls first' : 'nulls last'}, n.id ${dir}`;
-    const base = `from node n join process pr on pr.node_id = n.id left join job j on j.node_id = n.job_id
+    // The run's job and parent run are named only when the viewer may see them.
+    const base = `from node n join process pr on pr.node_id = n.id left join job j on j.node_id = n.job_id${jobVisible(viewer, q)}
       where n.id in (${scope}) and ${visibleTo(viewer, 'n', q)}`;
     const { total, rows } = await paged(db, q, base,
-      `select n.id, n.visibility, n.job_id, n.owner_uid, n.owner_gid, pr.pid, pr.ppid, pr.uid, pr.gid, pr.euid, pr.egid, pr.exe, pr.host, pr.argv,
+      `select n.id, n.visibility, j.node_id as job_id, n.owner_uid, n.owner_gid, pr.pid, pr.ppid, pr.uid, pr.gid, pr.euid, pr.egid, pr.exe, pr.host, pr.argv,
          pr.start_ts, pr.end_ts, pr.exit_code, j.job_ref,
          (select e.to_id from edge e where e.from_id = n.id and e.kind = 'wasInformedBy' order by e.to_id limit 1) as parent,
          ${ADDITEM_SQL('n.id')} as additem`, order, c);
+    const parents = await visibleIds(db, viewer, rows.map((r) => num(r.parent)).filter((x): x is number => x !== null));
     return {
       total,
       items: rows.map((r) => {
@@ -98,7 +116,7 @@ export async function listEntities(db: Queryable, viewer: Viewer, query: Entitie
         return {
           id: Number(r.id), pid: num(r.pid), ppid: num(r.ppid), uid: num(r.uid ?? r.owner_uid), gid: num(r.gid ?? r.owner_gid),
           euid: num(r.euid ?? r.uid ?? r.owner_uid), egid: num(r.egid ?? r.gid ?? r.owner_gid), path: str(r.exe), host: str(r.host),
-          args: argv ? argv.slice(1).join(' ') : null, argv, parent: num(r.parent), start: isoUs(num(r.start_ts)), end: isoUs(num(r.end_ts)),
+          args: argv ? argv.slice(1).join(' ') : null, argv, parent: parents.has(num(r.parent) ?? NaN) ? num(r.parent) : null, start: isoUs(num(r.start_ts)), end: isoUs(num(r.end_ts)),
           exit_code: num(r.exit_code), mpi: null, job: num(r.job_id), job_id: str(r.job_ref), additem: str(r.additem), visibility: r.visibility,
         };
       }),
@@ -118,10 +136,11 @@ export async function listEntities(db: Queryable, viewer: Viewer, query: Entitie
     mtime: `fv.mtime ${dir} nulls last`, inode: `fv.ino ${dir} nulls last`, id: `n.id ${dir}`,
   };
   const order = `${sorts[c.sort ?? 'path']}, n.id ${dir}`;
-  const base = `from file_version fv join node n on n.id = fv.node_id join path p on p.id = fv.path_id left join job j on j.node_id = n.job_id
+  // A visible file of a job the viewer may not see: the job (id, host) is not named.
+  const base = `from file_version fv join node n on n.id = fv.node_id join path p on p.id = fv.path_id left join job j on j.node_id = n.job_id${jobVisible(viewer, q)}
     where ${w.join(' and ')}`;
   const { total, rows } = await paged(db, q, base,
-    `select n.id, n.visibility, n.job_id, n.owner_uid, p.path, p.path_bytes, fv.version, fv.ino, fv.dev, fv.size, fv.mtime, fv.sha256, fv.software,
+    `select n.id, n.visibility, j.node_id as job_id, n.owner_uid, p.path, p.path_bytes, fv.version, fv.ino, fv.dev, fv.size, fv.mtime, fv.sha256, fv.software,
        j.host, j.job_ref, ${ADDITEM_SQL('n.id')} as additem`, order, c);
   return {
     total,

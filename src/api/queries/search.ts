@@ -1,6 +1,6 @@
 // GET /api/v1/search: jobs matching the criteria, paged, with how many of
 // their files matched.
-import { Sql, type Viewer } from '../../graph/index.js';
+import { Sql, viewerKey, visibleAnd, type Viewer } from '../../graph/index.js';
 import type { Queryable } from '../../store/index.js';
 import type { JobCountCache } from '../cache.js';
 import type { SearchQuery } from '../schemas.js';
@@ -30,35 +30,39 @@ export function jobOrder(sort: keyof typeof SORT | undefined, order: 'asc' | 'de
  * touched, or matched by `filename`; counts stop at 100,000. Counts of
  * finished jobs come from `cache` when given.
  */
-export async function matchedFileCounts(db: Queryable, c: PreparedCriteria, jobIds: number[], cache?: JobCountCache): Promise<Map<number, number>> {
+export async function matchedFileCounts(db: Queryable, viewer: Viewer, c: PreparedCriteria, jobIds: number[], cache?: JobCountCache): Promise<Map<number, number>> {
   if (c.fileJobs) return new Map(jobIds.map((id) => [id, c.fileJobs!.get(id) ?? 0]));
   const sw = c.includeSoftware ?? false;
+  // Counts only runs and files the viewer may see (cached per viewerKey).
+  const scope = viewerKey(viewer);
   const out = new Map<number, number>();
   const todo: number[] = [];
   for (const id of jobIds) {
-    const n = cache?.get(id, sw);
+    const n = cache?.get(id, sw, scope);
     if (n === undefined) todo.push(id);
     else out.set(id, n);
   }
   if (todo.length === 0) return out;
   const q = new Sql();
   const ids = q.p(todo);
+  const pvis = visibleAnd(viewer, 'pn', q);
+  const fvis = visibleAnd(viewer, 'fn', q);
   const { rows } = await db.query<{ job_id: number; n: number; finished: boolean }>(
     `select k.id as job_id, (select count(*)::int from (
         select distinct fv.path_id from (
           select e.to_id as id from node pn join edge e on e.from_id = pn.id and e.kind = 'used'
-            where pn.job_id = k.id and pn.kind = 'process'
+            where pn.job_id = k.id and pn.kind = 'process'${pvis}
           union all
           select e.from_id from node pn join edge e on e.to_id = pn.id and e.kind in ('wasGeneratedBy', 'wasInvalidatedBy')
-            where pn.job_id = k.id and pn.kind = 'process') f
-        join file_version fv on fv.node_id = f.id
-        where coalesce(fv.file_class, 'data') <> 'pipe' ${sw ? '' : 'and not coalesce(fv.software, false)'}
+            where pn.job_id = k.id and pn.kind = 'process'${pvis}) f
+        join file_version fv on fv.node_id = f.id ${fvis ? 'join node fn on fn.id = fv.node_id' : ''}
+        where coalesce(fv.file_class, 'data') <> 'pipe' ${sw ? '' : 'and not coalesce(fv.software, false)'}${fvis}
         limit 100000) x) as n,
        exists (select 1 from job j where j.node_id = k.id and j.end_ts is not null) as finished
      from unnest(${ids}::bigint[]) k(id)`, q.params);
   for (const r of rows) {
     out.set(Number(r.job_id), Number(r.n));
-    if (r.finished) cache?.set(Number(r.job_id), sw, Number(r.n));
+    if (r.finished) cache?.set(Number(r.job_id), sw, scope, Number(r.n));
   }
   return out;
 }
@@ -98,7 +102,7 @@ export async function searchJobHits(db: Queryable, viewer: Viewer, query: Search
        j.state, j.exit_code, j.host
      from ${hits} j join node nn on nn.id = j.node_id order by ${order}`, q.params);
   const ids = page.rows.map((r) => Number(r.node_id));
-  const counts = await matchedFileCounts(db, c, ids, cache);
+  const counts = await matchedFileCounts(db, viewer, c, ids, cache);
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   return {
     total,

@@ -12,12 +12,21 @@
 // Identifiers are qualified names `kiseki:<node key>` with the key
 // percent-encoded where a URI would not allow its characters, so the same
 // graph always exports the same ids. Times are xsd:dateTime (UTC, µs).
+//
+// Redaction: what the viewer may not see is exported as the query functions
+// give it, a placeholder per (visible node, edge kind, direction). Each is
+// `kiseki:hidden-<n>` with no attributes but prov:type kiseki:Hidden,
+// kiseki:hidden true and kiseki:count (how many nodes it stands for),
+// declared as an entity, activity or agent by the place it takes in its
+// relation (the input of `used` is an entity, whatever generated something
+// is an activity), so the document stays valid PROV.
 import { displayText, textToBytes } from '../../core/bytes-text.js';
 import type { Store } from '../../store/open-store.js';
 import { fromStoredPath } from '../../store/path-text.js';
 import { GraphError, type EdgeKind, type NodeKind } from '../edge-kinds.js';
 import { jobGraph } from '../queries/job-graph.js';
 import { lineage } from '../queries/lineage.js';
+import type { HiddenNode } from '../queries/redaction.js';
 import { resolveNodes, type NodeRef } from '../queries/resolve.js';
 import type { Viewer } from '../queries/viewer.js';
 
@@ -106,10 +115,21 @@ const parseJson = (v: unknown): unknown => {
   }
 };
 
+/** What a relation's from and to ends are in PROV (placeholders are declared as that). */
+const HIDDEN_PLACE: Partial<Record<EdgeKind, { from: 'entity' | 'activity' | 'agent'; to: 'entity' | 'activity' | 'agent' }>> = {
+  used: { from: 'activity', to: 'entity' },
+  wasGeneratedBy: { from: 'entity', to: 'activity' },
+  wasInvalidatedBy: { from: 'entity', to: 'activity' },
+  wasInformedBy: { from: 'activity', to: 'activity' },
+  wasStartedBy: { from: 'activity', to: 'activity' },
+  wasAssociatedWith: { from: 'activity', to: 'agent' },
+  wasDerivedFrom: { from: 'entity', to: 'entity' },
+};
+
 interface EdgeRow { from: number; kind: EdgeKind; to: number; role: string | null; bytes?: number | null; tsFirst?: number | null }
 
 /** Builds the document for a set of node ids and the edges between them. */
-export async function provDocument(store: Store, ids: number[], edges: EdgeRow[]): Promise<ProvJsonDocument> {
+export async function provDocument(store: Store, ids: number[], edges: EdgeRow[], hidden: HiddenNode[] = []): Promise<ProvJsonDocument> {
   const db = store.db;
   const { rows: nodes } = await db.query<{ id: number; key: string; kind: NodeKind; label: string; ts: number | null }>(
     'select id, key, kind, label, ts from node where id = any($1::bigint[]) order by id', [ids]);
@@ -206,6 +226,13 @@ export async function provDocument(store: Store, ids: number[], edges: EdgeRow[]
       agent[pid] = a;
     }
   }
+  for (const h of hidden) {
+    const pid = `kiseki:hidden-${-h.id}`;
+    idOf.set(h.id, pid);
+    const a: Attrs = { 'prov:type': qname('kiseki:Hidden'), 'kiseki:hidden': true, 'kiseki:count': h.count };
+    const place = HIDDEN_PLACE[h.edgeKind]?.[h.direction === 'out' ? 'to' : 'from'] ?? 'entity';
+    ({ entity, activity, agent })[place][pid] = a;
+  }
   if (Object.keys(entity).length) doc.entity = entity;
   if (Object.keys(activity).length) doc.activity = activity;
   if (Object.keys(agent).length) doc.agent = agent;
@@ -275,13 +302,13 @@ export async function exportJobProvJson(store: Store, viewer: Viewer, job: NodeR
   const g = await jobGraph(store, viewer, job, { includeSoftware: opts.includeSoftware ?? false, maxPerGroup: 1_000_000 });
   const times = await edgeTimes(store, g.edges);
   const edges = g.edges.map((e) => ({ ...e, tsFirst: times.get(`${e.from}|${e.kind}|${e.to}`)?.tsFirst ?? null }));
-  const document = await provDocument(store, g.nodes.map((n) => n.id), edges);
+  const document = await provDocument(store, g.nodes.map((n) => n.id), edges, g.hidden);
   return { document, scope: { kind: 'job', node: g.job }, nodes: g.nodes.length, relations: edges.length, truncated: false };
 }
 
 /** The lineage of a file version: it and everything it came from. */
 export async function exportLineageProvJson(store: Store, viewer: Viewer, ref: NodeRef, opts: ProvExportOptions = {}): Promise<ProvExport> {
-  const [node] = await resolveNodes(store.db, ref);
+  const [node] = await resolveNodes(store.db, ref, viewer);
   if (node === undefined) throw new GraphError('E_GRAPH_NOT_FOUND', 'nothing to export');
   const l = await lineage(store, viewer, ref, {
     direction: 'up', depth: opts.depth ?? 100, maxPerGroup: 100_000, maxNodes: 200_000, includeSoftware: opts.includeSoftware ?? false,
@@ -291,6 +318,6 @@ export async function exportLineageProvJson(store: Store, viewer: Viewer, ref: N
     const t = times.get(`${e.from}|${e.kind}|${e.to}`);
     return { ...e, bytes: t?.bytes ?? null, tsFirst: t?.tsFirst ?? null };
   });
-  const document = await provDocument(store, l.nodes.map((n) => n.id), edges);
+  const document = await provDocument(store, l.nodes.map((n) => n.id), edges, l.hidden);
   return { document, scope: { kind: 'lineage', node }, nodes: l.nodes.length, relations: edges.length, truncated: l.truncated };
 }

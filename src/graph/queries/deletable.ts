@@ -33,7 +33,7 @@ export async function deletable(store: Store, viewer: Viewer, scope: DeletableSc
     `not coalesce(fv.software, false)`, visibleTo(viewer, 'n', q),
   ];
   if (scope.job !== undefined) {
-    const [job] = await resolveNodes(db, scope.job);
+    const [job] = await resolveNodes(db, scope.job, viewer);
     const jp = q.p(job);
     conds.push(`(exists (select 1 from edge e where e.to_id = fv.node_id and e.kind = 'used' and e.job_id = ${jp})
       or exists (select 1 from edge e where e.from_id = fv.node_id and e.kind in ('wasGeneratedBy', 'wasDerivedFrom') and e.job_id = ${jp}))`);
@@ -44,7 +44,7 @@ export async function deletable(store: Store, viewer: Viewer, scope: DeletableSc
   let kept: number[];
   if (scope.keep) {
     kept = [];
-    for (const r of scope.keep) kept.push(...(await resolveNodes(db, r)));
+    for (const r of scope.keep) kept.push(...(await resolveNodes(db, r, viewer)));
   } else {
     const { rows: sinks } = await db.query<{ id: number }>(
       `select s.id from unnest($1::bigint[]) s(id)
@@ -52,9 +52,13 @@ export async function deletable(store: Store, viewer: Viewer, scope: DeletableSc
       [inScope.map((f) => f.id)]);
     kept = sinks.map((r) => Number(r.id));
   }
+  // Needed is walked through every node, seen or not: a file a hidden job
+  // still needs is not deletable (the answer lists only visible files).
   const needed = new Set(await ancestorIds(db, kept));
   for (const k of kept) needed.add(k);
-  const { rows: keptRows } = await db.query<Record<string, unknown>>(`${FILE_REF_SQL} where fv.node_id = any($1::bigint[]) order by p.path`, [kept]);
+  const kq = new Sql();
+  const { rows: keptRows } = await db.query<Record<string, unknown>>(
+    `${FILE_REF_SQL} where fv.node_id = any(${kq.p(kept)}::bigint[]) and ${visibleTo(viewer, 'n', kq)} order by p.path`, kq.params);
   const keptSet = new Set(kept);
   return {
     kept: keptRows.map(fileRef),

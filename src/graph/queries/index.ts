@@ -1,5 +1,6 @@
-export { ANONYMOUS, LOCAL_ADMIN, Sql, visibleTo, mayManage, isSignedIn, pageOf, type Viewer, type UserViewer, type ShareViewer, type Owned, type Page } from './viewer.js';
+export { ANONYMOUS, LOCAL_ADMIN, Sql, visibleTo, visibleAnd, viewerKey, mayManage, isSignedIn, pageOf, type Viewer, type UserViewer, type ShareViewer, type Owned, type Page } from './viewer.js';
 export { resolveNode, resolveNodes, type NodeRef } from './resolve.js';
+export { redact, type HiddenNode } from './redaction.js';
 export { searchJobs, searchFiles, type SearchCriteria, type SearchResult, type JobHit, type FileHit, type JobSort, type FileSort } from './search.js';
 export { getNode, type NodeDetails, type NeighbourGroup, type NodeSummary } from './node-details.js';
 export { jobGraph, type JobGraph, type GraphNode, type GraphEdge, type GroupSummary } from './job-graph.js';

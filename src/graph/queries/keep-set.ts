@@ -7,7 +7,7 @@ import type { Queryable } from '../../store/db.js';
 import type { Store } from '../../store/open-store.js';
 import { fromStoredPath } from '../../store/path-text.js';
 import { resolveNodes, type NodeRef } from './resolve.js';
-import { Sql, visibleTo, type Viewer } from './viewer.js';
+import { Sql, visibleAnd, visibleTo, type Viewer } from './viewer.js';
 
 export interface FileRef {
   id: number;
@@ -27,16 +27,22 @@ export interface KeepSet {
   libraries: FileRef[];
 }
 
-/** All ancestors of the start nodes (no fan-out limit), cycle-safe. */
-export async function ancestorIds(db: Queryable, start: number[], depth = 1000): Promise<number[]> {
+/**
+ * All ancestors of the start nodes (no fan-out limit), cycle-safe. With a
+ * viewer, the walk does not go through nodes they may not see (it reaches
+ * them, so the caller filters): nothing beyond a hidden node is found by way of it.
+ */
+export async function ancestorIds(db: Queryable, start: number[], depth = 1000, viewer?: Viewer): Promise<number[]> {
+  const q = new Sql();
+  const vis = viewer && viewer.kind !== 'admin' ? ` and exists (select 1 from node vn where vn.id = w.id${visibleAnd(viewer, 'vn', q)})` : '';
   const { rows } = await db.query<{ id: number }>(
     `with recursive w(id, depth) as (
-       select s, 0 from unnest($1::bigint[]) s
+       select s, 0 from unnest(${q.p(start)}::bigint[]) s
        union
        select e.to_id, w.depth + 1 from w join edge e on e.from_id = w.id
-       where w.depth < $2 and e.kind in ('used', 'wasGeneratedBy', 'wasInformedBy', 'wasDerivedFrom')
+       where w.depth < ${q.p(depth)} and e.kind in ('used', 'wasGeneratedBy', 'wasInformedBy', 'wasDerivedFrom')${vis}
      ) select distinct id from w`,
-    [start, depth]);
+    q.params);
   return rows.map((r) => Number(r.id));
 }
 
@@ -53,8 +59,8 @@ export function fileRef(r: Record<string, unknown>): FileRef {
 export async function keepSet(store: Store, viewer: Viewer, ref: NodeRef | NodeRef[]): Promise<KeepSet> {
   const db = store.db;
   const targets: number[] = [];
-  for (const r of Array.isArray(ref) ? ref : [ref]) targets.push(...(await resolveNodes(db, r)));
-  const anc = await ancestorIds(db, targets);
+  for (const r of Array.isArray(ref) ? ref : [ref]) targets.push(...(await resolveNodes(db, r, viewer)));
+  const anc = await ancestorIds(db, targets, 1000, viewer);
   const q = new Sql();
   const ancP = q.p(anc);
   const { rows } = await db.query<Record<string, unknown>>(
@@ -65,11 +71,16 @@ export async function keepSet(store: Store, viewer: Viewer, ref: NodeRef | NodeR
        and ${visibleTo(viewer, 'n', q)}
      order by p.path, fv.version`, q.params);
   // Executables run by ancestor runs, and the scripts of their jobs.
+  // (Only of runs and jobs the viewer may see: a hidden job's script is not theirs to learn of.)
+  const sq = new Sql();
   const { rows: execs } = await db.query<{ id: number }>(
-    `select distinct e.to_id as id from edge e where e.kind = 'used' and e.role = 'exec' and e.from_id = any($1::bigint[])`, [anc]);
+    `select distinct e.to_id as id from edge e join node p on p.id = e.from_id
+     where e.kind = 'used' and e.role = 'exec' and e.from_id = any(${sq.p(anc)}::bigint[])${visibleAnd(viewer, 'p', sq)}`, sq.params);
   const exec = new Set(execs.map((r) => Number(r.id)));
+  const jq = new Sql();
   const { rows: jobs } = await db.query<{ script: string | null; cwd: string | null }>(
-    `select distinct j.script, j.cwd from job j join node p on p.job_id = j.node_id where p.id = any($1::bigint[]) and j.script is not null`, [anc]);
+    `select distinct j.script, j.cwd from job j join node jn on jn.id = j.node_id join node p on p.job_id = j.node_id
+     where p.id = any(${jq.p(anc)}::bigint[]) and j.script is not null${visibleAnd(viewer, 'p', jq)}${visibleAnd(viewer, 'jn', jq)}`, jq.params);
   const scriptPaths = new Set(jobs.map((j) => (j.script!.startsWith('/') || !j.cwd ? j.script! : `${j.cwd.replace(/\/$/, '')}/${j.script!.replace(/^\.\//, '')}`)));
   const out: KeepSet = { targets, inputs: [], programs: [], scripts: [], libraries: [] };
   for (const r of rows) {

@@ -5,11 +5,15 @@
 // large fan-in/fan-out is returned as a summary {count, sample} and never
 // walked in full. System software (software files no recorded process made)
 // is a leaf and hidden unless includeSoftware.
+// Visibility: a node the viewer may not see is reached but never walked
+// through, and is shown only as a placeholder (redaction.ts): "2 hidden
+// inputs", with no id, key, label or time of its own.
 import type { Queryable } from '../../store/db.js';
 import type { Store } from '../../store/open-store.js';
 import { GraphError, LINEAGE_EDGE_KINDS, type EdgeKind, type NodeKind } from '../edge-kinds.js';
+import { redact, type HiddenNode } from './redaction.js';
 import { resolveNodes, type NodeRef } from './resolve.js';
-import { Sql, visibleTo, type Viewer } from './viewer.js';
+import { Sql, visibleAnd, visibleTo, type Viewer } from './viewer.js';
 
 export type Direction = 'up' | 'down' | 'both';
 
@@ -57,7 +61,10 @@ export interface Lineage {
   start: number[];
   direction: Direction;
   nodes: LineageNode[];
+  /** Edges; an edge to a node the viewer may not see ends at a placeholder (a negative id in `hidden`). */
   edges: LineageEdge[];
+  /** Placeholders for hidden neighbours: one per (visible node, edge kind, direction), with a count. */
+  hidden: (HiddenNode & { depth: number })[];
   summaries: LineageSummary[];
   truncated: boolean;
 }
@@ -67,27 +74,37 @@ const SYSTEM_SOFTWARE = (id: string) => `exists (select 1 from file_version sv w
   and not exists (select 1 from edge g where g.from_id = sv.node_id and g.kind = 'wasGeneratedBy'))`;
 
 /** Start nodes: a job stands for itself and all its program runs. */
-export async function startNodes(db: Queryable, ref: NodeRef): Promise<number[]> {
+/** Start nodes the viewer may see: a node they may not see is not found, as a missing one. */
+export async function startNodes(db: Queryable, ref: NodeRef, viewer?: Viewer): Promise<number[]> {
+  const q = new Sql();
   if (typeof ref === 'number') {
     // A node id: the node and, for a job, its runs, in one round trip.
+    const visN = viewer ? visibleAnd(viewer, 'n', q) : '';
+    const visP = viewer ? visibleAnd(viewer, 'p', q) : '';
+    const r = q.p(ref);
     const { rows } = await db.query<{ id: number }>(
-      `select n.id from node n where n.id = $1
-       union all select p.id from node j join node p on p.job_id = j.id where j.id = $1 and j.kind = 'job' and p.kind = 'process'`, [ref]);
-    if (!rows.some((r) => Number(r.id) === ref)) throw new GraphError('E_GRAPH_NOT_FOUND', `no such node ${ref}`);
-    return [ref, ...new Set(rows.map((r) => Number(r.id)).filter((id) => id !== ref))];
+      `select n.id from node n where n.id = ${r}${visN}
+       union all select p.id from node j join node p on p.job_id = j.id where j.id = ${r} and j.kind = 'job' and p.kind = 'process'${visP}`, q.params);
+    if (!rows.some((x) => Number(x.id) === ref)) throw new GraphError('E_GRAPH_NOT_FOUND', `no such node ${ref}`);
+    return [ref, ...new Set(rows.map((x) => Number(x.id)).filter((id) => id !== ref))];
   }
-  const ids = await resolveNodes(db, ref);
+  const ids = await resolveNodes(db, ref, viewer);
+  const i = q.p(ids);
+  const visP = viewer ? visibleAnd(viewer, 'p', q) : '';
   const { rows } = await db.query<{ id: number }>(
-    `select n.id from node n where n.id = any($1::bigint[])
+    `select n.id from node n where n.id = any(${i}::bigint[])
      union select p.id from node p join node j on j.id = p.job_id
-     where j.id = any($1::bigint[]) and j.kind = 'job' and p.kind = 'process'`, [ids]);
+     where j.id = any(${i}::bigint[]) and j.kind = 'job' and p.kind = 'process'${visP}`, q.params);
   return [...new Set([...ids, ...rows.map((r) => Number(r.id))])];
 }
 
-export async function walk(db: Queryable, start: number[], dir: 'up' | 'down', o: Required<Omit<LineageOptions, 'direction'>>): Promise<{ depth: Map<number, number>; truncated: boolean }> {
+export async function walk(db: Queryable, start: number[], dir: 'up' | 'down', o: Required<Omit<LineageOptions, 'direction'>>, viewer?: Viewer): Promise<{ depth: Map<number, number>; truncated: boolean }> {
   const q = new Sql();
   const [near, far] = dir === 'up' ? ['from_id', 'to_id'] : ['to_id', 'from_id'];
   const sw = o.includeSoftware ? 'true' : `not ${SYSTEM_SOFTWARE('w.id')}`;
+  // A node the viewer may not see is reached (its placeholder needs it) but
+  // not walked through: nothing beyond it is reached by way of it.
+  const vis = viewer && viewer.kind !== 'admin' ? ` and exists (select 1 from node vn where vn.id = w.id${visibleAnd(viewer, 'vn', q)})` : '';
   // Rows, not nodes: a node may come back at several depths.
   const cap = o.maxNodes * 4;
   const { rows } = await db.query<{ id: number; depth: number }>(
@@ -99,7 +116,7 @@ export async function walk(db: Queryable, start: number[], dir: 'up' | 'down', o
        cross join lateral (
          select e.${far} as id from edge e where e.${near} = w.id and e.kind = k.kind order by e.${far} limit ${q.p(o.maxPerGroup)}
        ) nb
-       where w.depth < ${q.p(o.depth)} and (w.depth = 0 or ${sw})
+       where w.depth < ${q.p(o.depth)} and (w.depth = 0 or (${sw}${vis}))
      )
      select id, depth from w limit ${q.p(cap)}`,
     q.params);
@@ -131,12 +148,12 @@ export async function lineage(store: Store, viewer: Viewer, ref: NodeRef, opts: 
     includeSoftware: opts.includeSoftware ?? false,
     edgeKinds: opts.edgeKinds ?? LINEAGE_EDGE_KINDS,
   };
-  const start = await startNodes(db, ref);
+  const start = await startNodes(db, ref, viewer);
   const depths = new Map<number, number>();
   let truncated = false;
   const dirs: ('up' | 'down')[] = direction === 'both' ? ['up', 'down'] : [direction];
   for (const d of dirs) {
-    const r = await walk(db, start, d, o);
+    const r = await walk(db, start, d, o, viewer);
     truncated ||= r.truncated;
     for (const [id, dep] of r.depth) {
       const signed = d === 'up' ? -dep : dep;
@@ -147,34 +164,45 @@ export async function lineage(store: Store, viewer: Viewer, ref: NodeRef, opts: 
   const ids = [...depths.keys()];
   const q = new Sql();
   const idsP = q.p(ids);
-  // The nodes (with whether each is system software) and the edges between
-  // them: two independent queries, sent at once (PostgreSQL runs them on two
-  // connections; round trips dominate on a busy machine).
+  // The nodes (whether the viewer may see each, whether it is system
+  // software) and the edges between them: two independent queries, sent at
+  // once (PostgreSQL runs them on two connections; round trips dominate on a
+  // busy machine). A node the viewer may not see gives nothing but its id.
+  const vis = visibleTo(viewer, 'n', q);
   const [{ rows: nodeRows }, { rows: edgeRows }] = await Promise.all([
-    db.query<{ id: number; key: string; kind: NodeKind; label: string; ts: number | null; software: boolean | null; system: boolean }>(
-      `select n.id, n.key, n.kind, n.label, n.ts, fv.software,
+    db.query<{ id: number; key: string | null; kind: NodeKind | null; label: string | null; ts: number | null; software: boolean | null; system: boolean; visible: boolean }>(
+      `select n.id, ${vis} as visible,
+         case when ${vis} then n.key end as key, case when ${vis} then n.kind end as kind,
+         case when ${vis} then n.label end as label, case when ${vis} then n.ts end as ts, fv.software,
          coalesce(fv.software, false) and not exists (select 1 from edge g where g.from_id = n.id and g.kind = 'wasGeneratedBy') as system
        from node n left join file_version fv on fv.node_id = n.id
-       where n.id = any(${idsP}::bigint[]) and ${visibleTo(viewer, 'n', q)}`, q.params),
+       where n.id = any(${idsP}::bigint[])`, q.params),
     db.query<{ from_id: number; kind: EdgeKind; to_id: number; role: string | null }>(
       `select from_id, kind, to_id, role from edge where from_id = any($1::bigint[]) and to_id = any($1::bigint[]) and kind = any($2::text[])`,
       [ids, o.edgeKinds]),
   ]);
-  const visible = new Set(nodeRows.map((r) => Number(r.id)));
-  const hidden = new Set<number>();
-  if (!o.includeSoftware) for (const r of nodeRows) if (r.system && !start.includes(Number(r.id))) hidden.add(Number(r.id));
-  const keep = (id: number) => visible.has(id) && !hidden.has(id);
+  const visible = new Set(nodeRows.filter((r) => r.visible).map((r) => Number(r.id)));
+  // Left out (not redacted): system software unless asked for, visible or not.
+  const left = new Set<number>();
+  if (!o.includeSoftware) for (const r of nodeRows) if (r.system && !start.includes(Number(r.id))) left.add(Number(r.id));
+  const keep = (id: number) => visible.has(id) && !left.has(id);
+  const redacted = (id: number) => depths.has(id) && !visible.has(id) && !left.has(id);
   const nodes: LineageNode[] = nodeRows.filter((r) => keep(Number(r.id))).map((r) => ({
-    id: Number(r.id), key: r.key, kind: r.kind, label: r.label, ts: r.ts === null ? null : Number(r.ts), depth: depths.get(Number(r.id))!, software: r.software === true,
+    id: Number(r.id), key: r.key!, kind: r.kind!, label: r.label!, ts: r.ts === null ? null : Number(r.ts), depth: depths.get(Number(r.id))!, software: r.software === true,
   })).sort((a, b) => Math.abs(a.depth) - Math.abs(b.depth) || a.depth - b.depth || a.id - b.id);
-  const edges = edgeRows.filter((e) => keep(Number(e.from_id)) && keep(Number(e.to_id)))
-    .map((e) => ({ from: Number(e.from_id), kind: e.kind, to: Number(e.to_id), role: e.role }));
-  // Groups that hit the walk limit: count them in full (capped) for the summary.
+  const r = redact(edgeRows.map((e) => ({ from: Number(e.from_id), kind: e.kind, to: Number(e.to_id), role: e.role })), keep, redacted,
+    (from, kind, to) => ({ from, kind, to, role: null }));
+  const edges: LineageEdge[] = r.edges;
+  // A placeholder sits one step further from the start than its visible node.
+  const hidden = r.hidden.map((h) => ({ ...h, depth: depths.get(h.node)! + (h.direction === 'out' ? -1 : 1) }));
+  // Groups that hit the walk limit: count them in full (capped) for the
+  // summary; only neighbours the viewer may see are counted and sampled.
   const summaries: LineageSummary[] = [];
   const groupCount = new Map<string, number[]>();
   for (const e of edgeRows) {
     for (const d of dirs) {
       const [self, other] = d === 'up' ? [Number(e.from_id), Number(e.to_id)] : [Number(e.to_id), Number(e.from_id)];
+      if (!keep(self)) continue;
       const k = `${self}|${d}|${e.kind}`;
       const list = groupCount.get(k) ?? [];
       list.push(other);
@@ -184,11 +212,14 @@ export async function lineage(store: Store, viewer: Viewer, ref: NodeRef, opts: 
   for (const [k, sample] of groupCount) {
     if (sample.length < o.maxPerGroup) continue;
     const [self, d, kind] = k.split('|') as [string, 'up' | 'down', EdgeKind];
-    const [near] = d === 'up' ? ['from_id'] : ['to_id'];
+    const [near, far] = d === 'up' ? ['from_id', 'to_id'] : ['to_id', 'from_id'];
+    const cq = new Sql();
+    const cvis = visibleAnd(viewer, 'm', cq);
     const { rows } = await db.query<{ n: number }>(
-      `select count(*)::int as n from (select 1 from edge where ${near} = $1 and kind = $2 limit 100001) x`, [Number(self), kind]);
+      `select count(*)::int as n from (select 1 from edge e ${cvis ? `join node m on m.id = e.${far}` : ''}
+         where e.${near} = ${cq.p(Number(self))} and e.kind = ${cq.p(kind)}${cvis} limit 100001) x`, cq.params);
     const count = Number(rows[0]!.n);
-    if (count > o.maxPerGroup) summaries.push({ node: Number(self), direction: d, edgeKind: kind, count, sample: sample.slice(0, o.maxPerGroup) });
+    if (count > o.maxPerGroup) summaries.push({ node: Number(self), direction: d, edgeKind: kind, count, sample: sample.filter((id) => visible.has(id)).slice(0, o.maxPerGroup) });
   }
-  return { start, direction, nodes, edges, summaries, truncated };
+  return { start, direction, nodes, edges, hidden, summaries, truncated };
 }

@@ -7,7 +7,7 @@ import { EDGE_KIND_NAMES, EDGE_KINDS, GraphError, type EdgeKind, type NodeKind }
 /** Neighbour counts stop here (a hub's exact count costs a full index scan). */
 const COUNT_CAP = 100_000;
 import { resolveNode, type NodeRef } from './resolve.js';
-import { Sql, visibleTo, type Viewer } from './viewer.js';
+import { Sql, visibleAnd, visibleTo, type Viewer } from './viewer.js';
 
 export interface NodeSummary {
   id: number;
@@ -21,13 +21,14 @@ export interface NeighbourGroup {
   direction: 'out' | 'in';
   edgeKind: EdgeKind;
   nodeKind: NodeKind;
-  /** How many neighbours the group has in all (at most 100,000; visible or not). */
+  /** How many neighbours the group has in all that the viewer may see (at most 100,000). */
   count: number;
   /** Up to maxPerGroup of them (the visible ones), in id order. */
   sample: (NodeSummary & { role: string | null; bytes: number | null })[];
 }
 
 export interface NodeDetails extends NodeSummary {
+  /** The node's job; null also when the viewer may not see the job. */
   jobId: number | null;
   visibility: string;
   ownerUid: number | null;
@@ -71,11 +72,13 @@ export async function kindFacts(store: Store, id: number, kind: NodeKind): Promi
 }
 
 export async function getNode(store: Store, viewer: Viewer, ref: NodeRef, opts: { maxPerGroup?: number } = {}): Promise<NodeDetails> {
-  const id = await resolveNode(store.db, ref);
+  const id = await resolveNode(store.db, ref, viewer);
   const max = opts.maxPerGroup ?? 50;
   const q = new Sql();
+  // A visible file may come from a job the viewer may not see: then its job is not named.
   const { rows } = await store.db.query<Record<string, unknown>>(
-    `select * from node n where n.id = ${q.p(id)} and ${visibleTo(viewer, 'n', q)}`, q.params);
+    `select n.*, (select jn.id from node jn where jn.id = n.job_id${visibleAnd(viewer, 'jn', q)}) as visible_job_id
+     from node n where n.id = ${q.p(id)} and ${visibleTo(viewer, 'n', q)}`, q.params);
   const n = rows[0];
   if (!n) throw new GraphError('E_GRAPH_NOT_FOUND', `no such node ${id}`);
   const kind = n.kind as NodeKind;
@@ -86,9 +89,13 @@ export async function getNode(store: Store, viewer: Viewer, ref: NodeRef, opts: 
   // range scan, so a hub (libc, used by every run) costs no more than a leaf.
   const groups: NeighbourGroup[] = [];
   for (const [direction, near, far] of [['out', 'from_id', 'to_id'], ['in', 'to_id', 'from_id']] as const) {
+    // Only neighbours the viewer may see are counted (the count would tell of the others).
+    const cq = new Sql();
+    const cvis = visibleAnd(viewer, 'm', cq);
     const { rows: counts } = await store.db.query<{ kind: EdgeKind; n: number }>(
-      `select k.kind, (select count(*)::int from (select 1 from edge e where e.${near} = $1 and e.kind = k.kind limit ${COUNT_CAP}) c) as n
-       from unnest($2::text[]) k(kind)`, [id, EDGE_KIND_NAMES]);
+      `select k.kind, (select count(*)::int from (select 1 from edge e ${cvis ? `join node m on m.id = e.${far}` : ''}
+         where e.${near} = ${cq.p(id)} and e.kind = k.kind${cvis} limit ${COUNT_CAP}) c) as n
+       from unnest(${cq.p(EDGE_KIND_NAMES)}::text[]) k(kind)`, cq.params);
     const present = counts.filter((c) => Number(c.n) > 0);
     if (present.length === 0) continue;
     const nq = new Sql();
@@ -112,7 +119,7 @@ export async function getNode(store: Store, viewer: Viewer, ref: NodeRef, opts: 
   }
   return {
     id, key: n.key as string, kind, label: n.label as string, ts: n.ts === null ? null : Number(n.ts),
-    jobId: n.job_id === null ? null : Number(n.job_id), visibility: n.visibility as string,
+    jobId: n.visible_job_id === null || n.visible_job_id === undefined ? null : Number(n.visible_job_id), visibility: n.visibility as string,
     ownerUid: (n.owner_uid as number | null) ?? null, ownerGid: (n.owner_gid as number | null) ?? null,
     facts,
     annotations: ann.map((a) => ({ id: Number(a.id), key: a.key, value: a.value, authorName: a.author_name, createdAt: new Date(a.created_at).toISOString() })),

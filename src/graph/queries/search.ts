@@ -5,7 +5,7 @@ import { toStoredPath } from '../../store/path-text.js';
 import { GraphError } from '../edge-kinds.js';
 import { globToRegex, isGlob, substringLike } from './glob.js';
 import { FILE_REF_SQL, fileRef, type FileRef } from './keep-set.js';
-import { pageOf, Sql, visibleTo, type Page, type Viewer } from './viewer.js';
+import { pageOf, Sql, visibleAnd, visibleTo, type Page, type Viewer } from './viewer.js';
 
 export interface SearchCriteria {
   /** Job id: substring (or glob) of the scheduler's job id. */
@@ -103,17 +103,21 @@ export async function searchJobs(store: Store, viewer: Viewer, c: SearchCriteria
   if (c.filename) {
     const sw = c.includeSoftware ? '' : 'and not coalesce(fv.software, false)';
     const m = pathMatch('p.path', c.filename, q);
+    // Only files the viewer may see match (a job is not found by a hidden file's path).
+    const fvis = visibleAnd(viewer, 'fn', q);
+    const fjoin = fvis ? 'join node fn on fn.id = fv.node_id' : '';
     w.push(`j.node_id in (
-      select e.job_id from path p join file_version fv on fv.path_id = p.id join edge e on e.to_id = fv.node_id
-        where ${m} ${sw} and e.kind = 'used'
+      select e.job_id from path p join file_version fv on fv.path_id = p.id ${fjoin} join edge e on e.to_id = fv.node_id
+        where ${m} ${sw} and e.kind = 'used'${fvis}
       union all
-      select e.job_id from path p join file_version fv on fv.path_id = p.id join edge e on e.from_id = fv.node_id
-        where ${m} ${sw} and e.kind in ('wasGeneratedBy', 'wasInvalidatedBy'))`);
+      select e.job_id from path p join file_version fv on fv.path_id = p.id ${fjoin} join edge e on e.from_id = fv.node_id
+        where ${m} ${sw} and e.kind in ('wasGeneratedBy', 'wasInvalidatedBy')${fvis})`);
   }
   if (c.annotation) {
     const a = q.p(substringLike(c.annotation));
+    // Only annotations on nodes the viewer may see.
     w.push(`exists (select 1 from annotation a join node an on an.id = a.node_id
-      where (an.id = j.node_id or an.job_id = j.node_id) and (a.value ilike ${a} or a.key ilike ${a}))`);
+      where (an.id = j.node_id or an.job_id = j.node_id) and (a.value ilike ${a} or a.key ilike ${a})${visibleAnd(viewer, 'an', q)})`);
   }
   const where = w.join(' and ');
   const from = 'from job j join node n on n.id = j.node_id';
@@ -162,6 +166,9 @@ export async function searchFiles(store: Store, viewer: Viewer, c: SearchCriteri
   if (c.jobScript) jobConds.push(textMatch('j.script', c.jobScript, q));
   if (c.user !== undefined && c.user !== '') jobConds.push(userMatch('j.uid', 'j.user_name', c.user, q));
   if (jobConds.length > 0) {
+    // Only jobs the viewer may see: a file is not found by a hidden job's id, script or user.
+    const jvis = visibleAnd(viewer, 'jn', q);
+    if (jvis) jobConds.push(`exists (select 1 from node jn where jn.id = j.node_id${jvis})`);
     const jw = jobConds.join(' and ');
     w.push(`(exists (select 1 from edge e join job j on j.node_id = e.job_id where e.to_id = fv.node_id and e.kind = 'used' and ${jw})
       or exists (select 1 from edge e join job j on j.node_id = e.job_id where e.from_id = fv.node_id and e.kind = 'wasGeneratedBy' and ${jw}))`);
