@@ -6,7 +6,7 @@ import { EDGE_COLOURS, iconSvg, KIND_COLOURS, type IconName } from '../graph/ico
 const KINDS: IconName[] = ['job', 'process', 'file', 'group', 'software', 'user'];
 const EDGES = ['used', 'wasGeneratedBy', 'wasInformedBy', 'wasStartedBy', 'wasDerivedFrom', 'wasInvalidatedBy', 'wasAssociatedWith'];
 
-const SHAPES: Record<IconName, string> = { job: '6px', process: '50%', file: '0', group: '30%', software: '3px', user: '2px' };
+const SHAPES: Record<IconName, string> = { job: '6px', process: '50%', file: '0', group: '30%', software: '3px', user: '2px', hidden: '50%' };
 
 export function GraphLegend() {
   const { t } = useTranslation();

@@ -15,6 +15,8 @@ const PATHS: Record<IconName, string> = {
   user: '<circle cx="12" cy="8" r="4" fill="none" stroke="#fff" stroke-width="2"/><path d="M4 21c0-4.5 3.6-7.5 8-7.5s8 3 8 7.5" fill="none" stroke="#fff" stroke-width="2"/>',
   // stacked pages: a group of files
   group: '<path d="M9 2.5h7l3.5 3.5v11H9z" fill="none" stroke="#fff" stroke-width="1.6"/><path d="M6.5 5.5h7l3.5 3.5v11H6.5z" fill="#7a4fb4" stroke="#fff" stroke-width="1.6"/><path d="M4 8.5h7l3.5 3.5v10H4z" fill="#7a4fb4" stroke="#fff" stroke-width="1.8"/>',
+  // a crossed-out eye: nodes the viewer may not see
+  hidden: '<path d="M2.5 12s3.5-6 9.5-6 9.5 6 9.5 6-3.5 6-9.5 6-9.5-6-9.5-6z" fill="none" stroke="#fff" stroke-width="1.8"/><circle cx="12" cy="12" r="2.6" fill="none" stroke="#fff" stroke-width="1.8"/><path d="M4 20L20 4" stroke="#fff" stroke-width="2"/>',
   // a cube: software (a library, an interpreter)
   software: '<path d="M12 2.5l8.5 4.5v10L12 21.5 3.5 17V7z" fill="none" stroke="#fff" stroke-width="2" stroke-linejoin="round"/><path d="M3.5 7L12 11.5 20.5 7M12 11.5v10" fill="none" stroke="#fff" stroke-width="1.6"/>',
 };
@@ -33,6 +35,7 @@ export const KIND_COLOURS: Record<IconName, string> = {
   file: '#2e8b57',
   user: '#6b7280',
   group: '#7a4fb4',
+  hidden: '#b8bcc4',
   software: '#8a8f98',
 };
 

@@ -82,4 +82,12 @@ describe('GraphModel', () => {
     expect(shortLabel('file', '/short')).toBe('/short');
     expect(shortLabel('job', 'x'.repeat(40))).toBe(`${'x'.repeat(31)}…`);
   });
+
+  it('draws hidden nodes as one grey placeholder with a count, joined by the edge the API gives', () => {
+    const g = { ...jobWithGroup(), groups: [], edges: [edge(2, 'wasStartedBy', 1), edge(3, 'wasGeneratedBy', 2), edge(2, 'used', -1)],
+      hidden: [{ id: -1, kind: 'hidden' as const, count: 2, parent: 2, relation: 'used' as const, direction: 'out' as const }] };
+    const { nodes, edges } = GraphModel.fromJobGraph(g).visible();
+    expect(nodes).toContainEqual({ id: 'n-1', kind: 'hidden', label: '2 hidden', count: 2 });
+    expect(edges).toContainEqual({ id: 'e:2-used--1', kind: 'used', source: 'n-1', target: 'n2' });
+  });
 });

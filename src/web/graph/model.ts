@@ -4,7 +4,21 @@
 // view turns `visible()` into Cytoscape elements; everything here is pure.
 import type { EdgeKind, GraphEdge, GraphNode, Group, JobGraph, Neighbour, NodeKind } from '../api/types';
 
-export type VisibleKind = NodeKind | 'group';
+export type VisibleKind = NodeKind | 'group' | 'hidden';
+
+/**
+ * Nodes the viewer may not see, as the API gives them (HiddenNode): one
+ * placeholder per visible node, edge kind and direction, with a count and
+ * a negative id that edges end at. Drawn as a grey node; it opens nothing.
+ */
+export interface HiddenPlaceholder {
+  id: number;
+  kind: 'hidden';
+  count: number;
+  parent: number;
+  relation: EdgeKind;
+  direction: 'in' | 'out';
+}
 
 export interface VisibleNode {
   id: string;
@@ -16,7 +30,7 @@ export interface VisibleNode {
   nodeId?: number;
   software?: boolean;
   visibility?: string;
-  /** Groups: members in all, and whether expanding needs the API. */
+  /** Groups: members in all, and whether expanding needs the API. Hidden: how many nodes it stands for. */
   count?: number;
   groupOf?: string;
   /** Nodes that have neighbours added by an expansion. */
@@ -75,6 +89,8 @@ export class GraphModel {
   /** Nodes of the job graph itself. */
   readonly base = new Set<string>();
   readonly groups = new Map<string, GroupState>();
+  /** Placeholders for hidden nodes, by key. */
+  readonly hidden = new Map<string, HiddenPlaceholder>();
   /** Node → the nodes its expansion added. */
   readonly expansions = new Map<string, Set<string>>();
   /** Adjacency over all known edges (string ids). */
@@ -82,11 +98,15 @@ export class GraphModel {
 
   constructor(readonly groupThreshold = 20) {}
 
-  static fromJobGraph(g: JobGraph, groupThreshold = 20): GraphModel {
+  static fromJobGraph(g: JobGraph & { hidden?: HiddenPlaceholder[] }, groupThreshold = 20): GraphModel {
     const m = new GraphModel(groupThreshold);
     for (const n of g.nodes) {
       m.addNode(n);
       m.base.add(nodeKey(n.id));
+    }
+    for (const h of g.hidden ?? []) {
+      m.hidden.set(nodeKey(h.id), h);
+      m.base.add(nodeKey(h.id));
     }
     for (const e of g.edges) m.addEdge(e);
     for (const gr of g.groups) {
@@ -157,6 +177,11 @@ export class GraphModel {
     const nodes: VisibleNode[] = [];
     for (const k of present) {
       if (hidden.has(k)) continue;
+      const h = this.hidden.get(k);
+      if (h) {
+        nodes.push({ id: k, kind: 'hidden', label: `${h.count} hidden`, count: h.count });
+        continue;
+      }
       const n = this.nodes.get(k);
       if (!n) continue;
       nodes.push({

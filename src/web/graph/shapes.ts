@@ -22,6 +22,8 @@ export function lookOf(n: Pick<VisibleNode, 'kind' | 'software'>): NodeLook {
       return { shape: 'diamond', w: 36, h: 36, icon: 'user' };
     case 'group':
       return { shape: 'stack', w: 46, h: 40, icon: 'group' };
+    case 'hidden':
+      return { shape: 'circle', w: 30, h: 30, icon: 'hidden' };
     default:
       return n.software ? { shape: 'hexagon', w: 32, h: 32, icon: 'software' } : { shape: 'rect', w: 28, h: 34, icon: 'file' };
   }
