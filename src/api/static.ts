@@ -1,5 +1,5 @@
 // The built web UI (dist/web): files as they are, index.html for the UI's
-// own routes (/, /l/:id, /graph/...), a short page when it is not built.
+// own routes (/, /l/:id, /s/:token, /settings, ...), a short page when it is not built.
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
@@ -58,8 +58,9 @@ export async function serveUi(root: string | undefined, urlPath: string): Promis
     const immutable = /\/assets\//.test(urlPath);
     return { status: 200, body: await readFile(file), type: contentTypeOf(file), cache: immutable ? 'public, max-age=31536000, immutable' : 'no-cache' };
   }
-  // A path with an extension that is not there is a missing file, not a UI route.
-  if (/\.[A-Za-z0-9]{1,8}$/.test(urlPath)) {
+  // A path with an extension that is not there is a missing file, not a UI route
+  // (but a share link, /s/<token>, is a UI route whatever its token ends with).
+  if (/\.[A-Za-z0-9]{1,8}$/.test(urlPath) && !urlPath.startsWith('/s/')) {
     return { status: 404, body: 'not found\n', type: 'text/plain; charset=utf-8', cache: 'no-store' };
   }
   return { status: 200, body: await readFile(join(root, 'index.html')), type: 'text/html; charset=utf-8', cache: 'no-cache' };

@@ -1,9 +1,11 @@
 // The page: search conditions, the jobs found, and the provenance of the
 // chosen job (graph or list); details, visibility and link dialogs on top.
 // Everything that defines the view is in the URL (state/url-state.ts).
+// Other routes: /l/:id (a permanent link), /s/:token (a share link's
+// read-only view), /settings (tokens, share links, users, audit log).
 import { useCallback, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from './api/client';
+import { api, setShareToken } from './api/client';
 import type { JobHit, Paged } from './api/types';
 import { DetailsDialog } from './components/DetailsDialog';
 import { JobResults, JOB_PAGE_SIZE } from './components/JobResults';
@@ -12,31 +14,61 @@ import { LinkDialog } from './components/LinkDialog';
 import { LinkOpener } from './components/LinkOpener';
 import { ProvenancePanel, type PanelPatch } from './components/ProvenancePanel';
 import { SearchForm } from './components/SearchForm';
+import { SettingsPage } from './components/SettingsPage';
+import { SharedView } from './components/SharedView';
+import { UserMenu } from './components/UserMenu';
 import { VisibilityDialog } from './components/VisibilityDialog';
 import { criteriaQuery, DEFAULT_STATE, parseState, serializeState, stateRecord, type Criteria, type ViewState } from './state/url-state';
+import { SessionProvider, useSession, viewerKey } from './state/session';
 import { useApi } from './state/use-api';
 import { useLocation } from './state/use-location';
 
+/** The token of a /s/<token> page (a JWT: letters, digits, - _ and dots). */
+export function shareTokenOf(pathname: string): string | null {
+  const m = /^\/s\/([A-Za-z0-9_.~-]{1,4096})\/?$/.exec(pathname);
+  return m ? m[1]! : null;
+}
+
+// Set before the first request: every call of a share page carries it.
+setShareToken(shareTokenOf(window.location.pathname));
+
 export function App() {
-  const [loc, navigate] = useLocation();
-  const link = /^\/l\/([A-Za-z0-9_-]{1,64})\/?$/.exec(loc.pathname);
-  if (link) return <Shell><LinkOpener id={link[1]!} navigate={navigate} /></Shell>;
   return (
-    <Shell>
-      <Main search={loc.search} navigate={navigate} />
+    <SessionProvider>
+      <Routes />
+    </SessionProvider>
+  );
+}
+
+function Routes() {
+  const [loc, navigate] = useLocation();
+  const { session } = useSession();
+  if (shareTokenOf(loc.pathname) !== null) return <Shell share><SharedView /></Shell>;
+  const link = /^\/l\/([A-Za-z0-9_-]{1,64})\/?$/.exec(loc.pathname);
+  if (link) return <Shell navigate={navigate}><LinkOpener id={link[1]!} navigate={navigate} /></Shell>;
+  if (/^\/settings\/?$/.test(loc.pathname)) return <Shell navigate={navigate}><SettingsPage key={viewerKey(session)} /></Shell>;
+  return (
+    <Shell navigate={navigate}>
+      {/* A new viewer (signed in or out) sees other jobs: everything is fetched again. */}
+      <Main key={viewerKey(session)} search={loc.search} navigate={navigate} />
     </Shell>
   );
 }
 
-function Shell(props: { children: React.ReactNode }) {
+function Shell(props: { children: React.ReactNode; share?: boolean; navigate?: (to: string) => void }) {
   const { t } = useTranslation();
+  const { navigate } = props;
   return (
     <div className="app">
       <header className="app-header">
-        <a className="brand" href="/">
+        <a className="brand" href={props.share ? undefined : '/'}>
           <span className="brand-mark" aria-hidden="true">軌跡</span> {t('app.title')}
         </a>
-        <LanguageSwitch />
+        <div className="header-right">
+          {/* A share page is for people without an account: no sign-in there. */}
+          {!props.share && navigate && <UserMenu onSettings={() => navigate('/settings')} />}
+          <LanguageSwitch />
+        </div>
       </header>
       {props.children}
     </div>

@@ -115,3 +115,82 @@ export interface LinkResult {
   selection: string | null;
   createdAt: string;
 }
+
+// ── Users and access (src/api/routes/access-schemas.ts) ──────────────
+
+export type Role = 'admin' | 'group_admin' | 'member';
+
+export interface UserInfo {
+  id: number;
+  username: string;
+  displayName: string | null;
+  role: Role;
+  uid: number | null;
+  gid: number | null;
+  groups: { gid: number; name: string | null }[];
+  source: 'ldap' | 'oidc' | 'local';
+  disabled: boolean;
+  lastLoginAt: string | null;
+}
+
+export interface Session {
+  signedIn: boolean;
+  via: 'token' | 'local' | 'share' | 'session' | 'loopback' | 'anonymous';
+  user: UserInfo | null;
+  role: Role | 'anonymous' | 'share';
+  csrf: string | null;
+  share: { id: string; scope: 'job' | 'lineage'; node: number; expiresAt: string; createdBy: string | null } | null;
+  methods: { password: boolean; oidc: { label: string } | null };
+  idleTimeoutMinutes: number;
+}
+
+export interface TokenInfo {
+  id: number;
+  name: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface TokenCreated {
+  token: string;
+  info: TokenInfo;
+}
+
+export interface ShareInfo {
+  id: string;
+  scope: 'job' | 'lineage';
+  node: number;
+  label: string | null;
+  createdBy: string | null;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+  uses: number;
+}
+
+export interface ShareCreated {
+  token: string;
+  url: string;
+  info: ShareInfo;
+}
+
+export interface AuditEvent {
+  id: number;
+  at: string;
+  action: string;
+  actor: string | null;
+  target: string | null;
+  outcome: string;
+  client: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+export interface AuditPage {
+  total: number;
+  page: number;
+  pageSize: number;
+  items: AuditEvent[];
+}

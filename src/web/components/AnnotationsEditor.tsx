@@ -1,5 +1,6 @@
 // Additional items (annotations) of a node: add, edit, remove; each change
-// is saved at once, and search finds the node's job by them.
+// is saved at once, and search finds the node's job by them. Read-only (a
+// plain list) for who may not change the node.
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client';
@@ -11,6 +12,7 @@ interface Props {
   nodeId: number;
   annotations: Annotation[];
   onChanged: () => void;
+  readOnly?: boolean;
 }
 
 export function AnnotationsEditor(p: Props) {
@@ -41,6 +43,7 @@ export function AnnotationsEditor(p: Props) {
       setValue('');
     }
   };
+  if (p.readOnly) return <AnnotationsList annotations={p.annotations} />;
   return (
     <section className="annotations" aria-label={t('details.additem')} data-testid="annotations">
       <h3>{t('details.additem')}</h3>
@@ -87,5 +90,26 @@ function AnnotationRow(props: { a: Annotation; saving: boolean; onSave: (k: stri
         {formatTime(a.updatedAt || a.createdAt)}
       </span>
     </li>
+  );
+}
+
+function AnnotationsList(p: { annotations: Annotation[] }) {
+  const { t } = useTranslation();
+  return (
+    <section className="annotations" aria-label={t('details.additem')} data-testid="annotations" data-readonly="true">
+      <h3>{t('details.additem')}</h3>
+      {p.annotations.length === 0 && <p className="muted">{t('details.noAdditem')}</p>}
+      <ul className="annotation-list">
+        {p.annotations.map((a) => (
+          <li key={a.id} className="annotation" data-testid="annotation">
+            <span className="mono">{a.key}</span>: <span>{a.value}</span>{' '}
+            <span className="muted small">
+              {a.author ? `${a.author} · ` : ''}
+              {formatTime(a.updatedAt || a.createdAt)}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

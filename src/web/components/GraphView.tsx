@@ -17,7 +17,10 @@ const NEIGHBOUR_PAGE = 200;
 const MAX_FETCHED = 2000;
 
 interface Props {
+  /** The job shown (or, with load, the node the graph is about: it names the downloads). */
   job: number;
+  /** Another graph than the job's (a share link's file lineage); same shape as a job graph. */
+  load?: (software: boolean, signal: AbortSignal) => Promise<JobGraph>;
   software: boolean;
   onSoftware: (on: boolean) => void;
   selected: number | null;
@@ -48,6 +51,7 @@ export function GraphView(props: Props) {
   const fetchStart = useRef(0);
   const graph = useApi<JobGraph>((signal) => {
     fetchStart.current = performance.now();
+    if (props.load) return props.load(props.software, signal);
     return api.jobGraph(props.job, { includeSoftware: props.software, groupThreshold: GROUP_THRESHOLD }, signal);
   }, [props.job, props.software]);
   const container = useRef<HTMLDivElement>(null);

@@ -1,7 +1,9 @@
 // Provenance Information: Graph view / List view of what the search found,
-// with Generate Link and Visibility Settings as in the reference.
+// with Generate Link and Visibility Settings as in the reference (the latter
+// only for who may change the node).
 import { useTranslation } from 'react-i18next';
 import type { EntityType } from '../api/types';
+import { useMayManage } from '../state/session';
 import type { ListTab, View } from '../state/url-state';
 import { GraphView } from './GraphView';
 import { ListView } from './ListView';
@@ -39,6 +41,7 @@ export function ProvenancePanel(p: Props) {
   const { t } = useTranslation();
   // Visibility Settings act on the node selected in the graph, else on the job.
   const target = (p.view === 'graph' ? p.sel : null) ?? p.jobNode;
+  const manage = useMayManage(target);
   return (
     <section className="provenance" aria-label={t('provenance.title')} data-testid="provenance">
       <div className="provenance-head">
@@ -55,9 +58,11 @@ export function ProvenancePanel(p: Props) {
         <button type="button" className="secondary" onClick={p.onGenerateLink} data-testid="generate-link">
           {t('provenance.link')}
         </button>
-        <button type="button" className="secondary" disabled={target === null} onClick={() => target !== null && p.onVisibility(target)} data-testid="visibility-settings">
-          {t('provenance.visibility')}
-        </button>
+        {manage && (
+          <button type="button" className="secondary" disabled={target === null} onClick={() => target !== null && p.onVisibility(target)} data-testid="visibility-settings">
+            {t('provenance.visibility')}
+          </button>
+        )}
       </div>
       {p.view === 'graph' ? (
         p.jobNode !== null ? (
