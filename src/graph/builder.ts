@@ -98,6 +98,7 @@ export class GraphBuilder {
       attrs.host = ev.nodes.join(',');
       attrs.nodeList = ev.nodes;
     }
+    if (ev.cluster !== undefined) attrs.cluster = ev.cluster;
     if (ev.account !== undefined) attrs.account = ev.account;
     if (ev.partition !== undefined) attrs.partition = ev.partition;
     if (ev.qos !== undefined) attrs.qos = ev.qos;

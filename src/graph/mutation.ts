@@ -22,6 +22,7 @@ export interface JobAttrs {
   complete: boolean;
   lostEvents: number;
   // the scheduler's record (cluster mode: job.info)
+  cluster: string;
   account: string;
   partition: string;
   qos: string;

@@ -216,6 +216,7 @@ export async function writeMutations(tx: Queryable, muts: GraphMutation[], state
     ['state', 'text', col(jobs, (n) => str(a(n).state))],
     ['complete', 'bool', col(jobs, (n) => bool(a(n).complete))],
     ['lost_events', 'bigint', col(jobs, (n) => num(a(n).lostEvents))],
+    ['cluster', 'text', col(jobs, (n) => str(a(n).cluster))],
     ['account', 'text', col(jobs, (n) => str(a(n).account))],
     ['partition', 'text', col(jobs, (n) => str(a(n).partition))],
     ['qos', 'text', col(jobs, (n) => str(a(n).qos))],

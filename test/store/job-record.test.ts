@@ -31,7 +31,7 @@ describeStores('job record (job.info)', (ctx) => {
     const sha = createHash('sha256').update(SCRIPT).digest('hex');
     const { rows } = await ctx.store.db.query<Record<string, unknown>>(`select * from job where job_ref = '42'`);
     expect(rows[0]).toMatchObject({
-      name: 'sweep.sh', user_name: 'alice', account: 'physics', partition: 'debug', qos: 'normal', comment: 'kiseki',
+      cluster: 'c1', name: 'sweep.sh', user_name: 'alice', account: 'physics', partition: 'debug', qos: 'normal', comment: 'kiseki',
       host: 'n1,n2', node_list: '["n1","n2"]', script: '/home/alice/sweep.sh', script_sha256: sha, cwd: '/home/alice',
       argv: '["sbatch","--comment=kiseki","sweep.sh"]', state: 'COMPLETED', exit_code: 0,
     });
