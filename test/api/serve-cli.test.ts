@@ -4,7 +4,7 @@
 // (server.json); with PostgreSQL it writes directly. Either way the run
 // appears through the API.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CLI, describeCli, runCli, workdir } from '../cli/cli.js';
@@ -97,5 +97,43 @@ describeCli('kiseki serve, then kiseki run on the same data dir', 'serve', (get)
     const r = runCli(['run', '--backend', 'ptrace', '--', 'true'], { cwd: dir, env: get().env });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/events stored/);
+  });
+});
+
+// With sign-in on (here: loopback not trusted), a browser on this machine
+// must sign in, but the user's own `kiseki run` still stores through the
+// server: it proves itself with the secret in server.json (mode 0600).
+describeCli('kiseki serve with loopback not trusted, then kiseki run', 'serve-auth', (get) => {
+  let serve: Serve | undefined;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(async () => {
+    const conf = join(workdir(), 'config.toml');
+    writeFileSync(conf, '[auth]\ntrustLoopback = false\n');
+    env = { ...get().env, KISEKI_CONFIG: conf };
+    serve = await startServe(env);
+  });
+  afterAll(async () => {
+    if (serve && serve.proc.exitCode === null) {
+      serve.proc.kill('SIGTERM');
+      await serve.exited;
+    }
+  });
+
+  it("the run is stored with server.json's secret; anonymous clients do not see it", async () => {
+    if (get().kind !== 'pglite') return; // PostgreSQL: kiseki run writes to the database itself
+    const info = join(get().dataDir, 'server.json');
+    expect(statSync(info).mode & 0o777).toBe(0o600);
+    const token = JSON.parse(readFileSync(info, 'utf8')).token as string;
+    expect(token).toMatch(/^ksl_/);
+    const dir = workdir();
+    writeFileSync(join(dir, 'in.txt'), 'b\na\n');
+    const r = runCli(['run', '--backend', 'ptrace', '--', 'sort', '-o', 'out.txt', 'in.txt'], { cwd: dir, env });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/events stored/);
+    expect((await call<any>(serve!.url, 'GET', '/api/v1/search?filename=out.txt')).body.total).toBe(0);
+    const mine = await call<any>(serve!.url, 'GET', '/api/v1/search?filename=out.txt', { headers: { authorization: `Bearer ${token}` } });
+    expect(mine.body.total).toBe(1);
+    const wrong = await call<any>(serve!.url, 'GET', '/api/v1/search', { headers: { authorization: `Bearer ksl_${'x'.repeat(43)}` } });
+    expect([wrong.status, wrong.body.error.code]).toEqual([401, 'E_AUTH_TOKEN']);
   });
 });
