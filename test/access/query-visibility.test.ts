@@ -253,5 +253,13 @@ describeStores('query visibility', (ctx) => {
     await expect(resolveNode(ctx.store.db, { path: P.aMid }, V.dave)).rejects.toThrow(`no such file ${P.aMid}`);
     await expect(resolveNode(ctx.store.db, { path: P.aMid, version: 1 }, V.dave)).rejects.toThrow(`no such version 1 of ${P.aMid}`);
     expect(await resolveNode(ctx.store.db, { path: P.aMid }, V.alice)).toBe(g.file.aMid);
+    // a visible job whose run is hidden: the run is a placeholder, nothing is reached through it
+    // (not even C's public result), and the run's host is not listed
+    await ctx.store.db.query(`update node set visibility = 'private' where id = $1`, [g.proc.C]);
+    const jg = await jobGraph(ctx.store, V.dave, g.job.C);
+    expect(jg.nodes.map((n) => n.id).sort()).toEqual([g.job.C, g.user.carol].sort());
+    expect(jg.hidden).toEqual([expect.objectContaining({ node: g.job.C, edgeKind: 'wasStartedBy', direction: 'in', count: 1 })]);
+    expect((await apiNodeDetails(ctx.store, V.dave, g.job.C)).node.nodes).toEqual([]);
+    expect((await apiNodeDetails(ctx.store, LOCAL_ADMIN, g.job.C)).node.nodes).toEqual(['node1']);
   });
 });

@@ -1,7 +1,7 @@
 // Job graph, lineage, node details and one-hop neighbours in the API's
 // shapes (GraphNode / GraphEdge / Group).
 import {
-  EDGE_KINDS, getNode, GraphError, jobGraph, lineage, Sql, visibleTo,
+  EDGE_KINDS, getNode, GraphError, jobGraph, lineage, Sql, visibleAnd, visibleTo,
   type EdgeKind, type HiddenNode, type NodeKind, type Viewer,
 } from '../../graph/index.js';
 import type { Store } from '../../store/index.js';
@@ -94,10 +94,12 @@ export async function apiLineage(store: Store, viewer: Viewer, ref: number | { p
   };
 }
 
-/** Hosts a job's program runs ran on. */
-async function jobHosts(store: Store, job: number): Promise<string[]> {
+/** Hosts a job's program runs ran on (the runs the viewer may see). */
+async function jobHosts(store: Store, viewer: Viewer, job: number): Promise<string[]> {
+  const q = new Sql();
   const { rows } = await store.db.query<{ host: string }>(
-    `select distinct p.host from node n join process p on p.node_id = n.id where n.job_id = $1 and n.kind = 'process' and p.host is not null order by 1`, [job]);
+    `select distinct p.host from node n join process p on p.node_id = n.id
+     where n.job_id = ${q.p(job)} and n.kind = 'process' and p.host is not null${visibleAnd(viewer, 'n', q)} order by 1`, q.params);
   return rows.map((r) => r.host);
 }
 
@@ -134,7 +136,7 @@ export async function apiNodeDetails(store: Store, viewer: Viewer, id: number): 
       jobId: f.jobRef, scheduler: f.scheduler, cluster: f.cluster ?? null, name: f.name ?? null, user: f.userName ?? null, uid: f.uid ?? null,
       gid: f.gid ?? null, script: f.script ?? null, argv: f.argv ?? null, cwd: f.cwd ?? null, host: f.host ?? null, backend: f.backend ?? null,
       submit: isoUs(num(f.submitTs)), start: isoUs(num(f.startTs)), end: isoUs(num(f.endTs)), state: f.state ?? null, exitCode: f.exitCode ?? null,
-      signal: f.signal ?? null, complete: f.complete ?? null, lostEvents: num(f.lostEvents), nodes: await jobHosts(store, id),
+      signal: f.signal ?? null, complete: f.complete ?? null, lostEvents: num(f.lostEvents), nodes: await jobHosts(store, viewer, id),
       // the scheduler's record (cluster mode; null for local runs)
       account: f.account ?? null, partition: f.partition ?? null, qos: f.qos ?? null, comment: f.comment ?? null,
       nodeList: f.nodeList ?? null, scriptSha256: f.scriptSha256 ?? null, scriptText: f.scriptText ?? null,
