@@ -29,6 +29,8 @@ export interface AuthState {
   /** Cookie sessions only: the token the page must send in X-CSRF-Token. */
   csrf?: string;
   share?: ShareGrant;
+  /** API tokens only: the token's id (the CLI revokes it at `kiseki logout`). */
+  tokenId?: number;
 }
 
 export const SHARE_HEADER = 'x-kiseki-share';
@@ -59,7 +61,7 @@ export async function resolveAuth(c: Context, store: Store, rt: AuthRuntime): Pr
       if (!check.ok) throw new ApiError(401, 'E_AUTH_TOKEN', check.reason, {}, { 'WWW-Authenticate': 'Bearer' });
       const u = await userViewer(store, check.userId);
       if (!u) throw new ApiError(401, 'E_AUTH_TOKEN', 'the account of this API token is disabled', {}, { 'WWW-Authenticate': 'Bearer' });
-      return { ...u, via: 'token' };
+      return { ...u, via: 'token', tokenId: check.tokenId };
     }
     if (token?.startsWith(LOCAL_TOKEN_PREFIX)) {
       if (token !== rt.localToken) throw new ApiError(401, 'E_AUTH_TOKEN', 'this local token belongs to another run of the server', {}, { 'WWW-Authenticate': 'Bearer' });

@@ -34,6 +34,7 @@ export const SessionResult = z.object({
   share: z.object({ id: z.string(), scope: z.enum(['job', 'lineage']), node: z.number().int(), expiresAt: z.string(), createdBy: z.string().nullable() }).nullable(),
   methods: z.object({ password: z.boolean(), oidc: z.object({ label: z.string() }).nullable() }),
   idleTimeoutMinutes: z.number().int(),
+  tokenId: z.number().int().nullable().openapi({ description: 'Signed in with an API token: its id (what DELETE /tokens/{id} takes; `kiseki logout` revokes its own token so).' }),
 }).openapi('Session');
 
 export const LoginResult = z.object({

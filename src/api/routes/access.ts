@@ -90,6 +90,7 @@ export function registerAccessRoutes(app: OpenAPIHono<ApiEnv>): void {
       share: auth.share ? { id: auth.share.id, scope: auth.share.scope, node: auth.share.nodeId, expiresAt: auth.share.expiresAt, createdBy: auth.share.createdByName } : null,
       methods: { password: rt.password !== undefined, oidc: oidcLabel ? { label: oidcLabel } : null },
       idleTimeoutMinutes: rt.config.idleTimeoutMinutes,
+      tokenId: auth.tokenId ?? null,
     }, 200);
   });
 

@@ -20,6 +20,14 @@ const loaders: Record<string, () => Promise<RegisterCommand[]>> = {
   agent: async () => [(await import('./agent.js')).registerAgent],
   slurm: async () => [(await import('./slurm.js')).registerSlurm],
   pbs: async () => [(await import('./pbs.js')).registerPbs],
+  login: async () => [(await import('./login.js')).registerLogin],
+  logout: async () => [(await import('./login.js')).registerLogout],
+  whoami: async () => [(await import('./login.js')).registerWhoami],
+  token: async () => [(await import('./token.js')).registerToken],
+  share: async () => [(await import('./share.js')).registerShare],
+  visibility: async () => [(await import('./visibility.js')).registerVisibility],
+  audit: async () => [(await import('./admin.js')).registerAudit],
+  users: async () => [(await import('./admin.js')).registerUsers],
 };
 
 /** The commands to register: just `name`'s when it is one, else all (for help). */

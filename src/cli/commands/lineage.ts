@@ -5,8 +5,13 @@ import { fmtCount, out, printJson, safe } from '../output.js';
 import { nonNegativeInt, positiveInt } from '../options.js';
 import { resolveArg } from '../resolve-arg.js';
 import { withStore, withStoreOptions, type StoreFlags } from '../store.js';
+import type { ApiClient } from '../remote/api-client.js';
+import { lineageOf, nodeInfos, type ApiLineage } from '../remote/api-shapes.js';
+import { resolveRemote } from '../remote/resolve.js';
+import { remoteFor, withServerOption } from '../remote/server-mode.js';
 
 interface LineageOptions extends StoreFlags {
+  server?: string;
   up?: boolean;
   down?: boolean;
   depth: number;
@@ -93,7 +98,7 @@ export function renderTree(l: Lineage, info: Map<number, NodeInfo>): string[] {
 }
 
 export function registerLineage(program: Command): void {
-  withStoreOptions(program.command('lineage').description('where a file or job came from (--up, the default) or what came from it (--down)'))
+  withServerOption(withStoreOptions(program.command('lineage').description('where a file or job came from (--up, the default) or what came from it (--down)')))
     .argument('<path|id>', 'a file path, a job id (or its first characters), a node key or a node id')
     .option('--up', 'ancestors: what it came from (default)')
     .option('--down', 'descendants: what came from it (with --up: both)')
@@ -103,6 +108,8 @@ export function registerLineage(program: Command): void {
     .option('--json', 'JSON for scripts')
     .action(async (arg: string, opts: LineageOptions) => {
       const direction: Direction = opts.down ? (opts.up ? 'both' : 'down') : 'up';
+      const api = remoteFor(opts);
+      if (api) return remoteLineage(api, arg, direction, opts);
       await withStore(opts, async (store) => {
         const r = await resolveArg(store, arg, opts.fileVersion !== undefined ? { version: opts.fileVersion } : {});
         const l = await lineage(store, LOCAL_ADMIN, r.id, { direction, depth: opts.depth, includeSoftware: opts.software ?? false });
@@ -121,4 +128,24 @@ export function registerLineage(program: Command): void {
         if (l.truncated) out(`(stopped at ${fmtCount(l.nodes.length)} nodes: the lineage is bigger than shown)`);
       });
     });
+}
+
+/** `lineage` through the server: the API's lineage, drawn as the same tree. */
+async function remoteLineage(api: ApiClient, arg: string, direction: Direction, opts: LineageOptions): Promise<void> {
+  const r = await resolveRemote(api, arg, opts.fileVersion !== undefined ? { version: opts.fileVersion } : {});
+  // The API walks at least one step; --depth 0 (the start alone) is cut back below.
+  const a = await api.get<ApiLineage>('/api/v1/lineage', {
+    node: r.id, direction, depth: Math.max(1, opts.depth), includeSoftware: opts.software ?? false, maxNodes: 5000,
+  });
+  if (opts.depth === 0) {
+    a.nodes = a.nodes.filter((n) => a.start.includes(n.id));
+    a.edges = [];
+    a.groups = [];
+    a.hidden = [];
+  }
+  if (opts.json) return printJson(a);
+  const l = lineageOf(a, direction);
+  for (const line of renderTree(l, nodeInfos(a.nodes, a.groups))) out(line);
+  if (a.nodes.length <= a.start.length && l.summaries.length === 0) out('  (nothing recorded)');
+  if (a.truncated) out(`(stopped at ${fmtCount(a.nodes.length)} nodes: the lineage is bigger than shown)`);
 }
