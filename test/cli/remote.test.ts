@@ -76,7 +76,7 @@ describeStores('kiseki CLI against a server', (sctx) => {
   }
 
   const local = { authorization: '' };
-  async function makeJob(owner: { uid: number; gid: number; name: string }, tag: string, visibility: 'private' | 'group' | 'public'): Promise<Job> {
+  async function makeJob(owner: { uid: number; gid: number; name: string }, tag: string, visibility: 'private' | 'group' | 'public', alsoReads: string[] = []): Promise<Job> {
     local.authorization = `Bearer ${rt.localToken}`;
     const t = new SyntheticTrace(undefined, owner);
     const dir = `/home/${owner.name}/${tag}`;
@@ -84,6 +84,7 @@ describeStores('kiseki CLI against a server', (sctx) => {
     t.runStart(['bash', `${tag}.sh`], dir);
     const sh = t.spawn(null, '/usr/bin/bash', ['bash', `${tag}.sh`], dir);
     t.read(sh, `${dir}/${tag}-input.csv`);
+    for (const r of alsoReads) t.read(sh, r);
     t.write(sh, path);
     t.exit(sh);
     t.runEnd();
@@ -97,11 +98,12 @@ describeStores('kiseki CLI against a server', (sctx) => {
     return { job, jobRef: t.runId, path };
   }
 
-  /** alice's private job (ALICEPRIV) and public job (ALICEPUB), bob's private job (BOBPRIV). */
+  /** alice's private job (ALICEPRIV), her public job (ALICEPUB) that read the private job's output, bob's private job (BOBPRIV). */
   async function world(): Promise<{ alice: Job; alicePublic: Job; bob: Job }> {
     const alice = { uid: 2001, gid: 3001, name: 'alice' };
     const bob = { uid: 2002, gid: 3002, name: 'bob' };
-    return { alice: await makeJob(alice, 'ALICEPRIV', 'private'), alicePublic: await makeJob(alice, 'ALICEPUB', 'public'), bob: await makeJob(bob, 'BOBPRIV', 'private') };
+    const priv = await makeJob(alice, 'ALICEPRIV', 'private');
+    return { alice: priv, alicePublic: await makeJob(alice, 'ALICEPUB', 'public', [priv.path]), bob: await makeJob(bob, 'BOBPRIV', 'private') };
   }
 
   /** Every file under a home (the credentials folder included), to look for the password. */
@@ -204,6 +206,16 @@ describeStores('kiseki CLI against a server', (sctx) => {
     const bobLin = await kiseki(['lineage', w.alice.path], bob.env);
     expect(bobLin.status).not.toBe(0);
     expect(bobLin.stdout).toBe('');
+    // Redaction: bob sees that alice's public file came from an input he may not see, without its name.
+    const pubLin = await kiseki(['lineage', w.alicePublic.path], bob.env);
+    expect(pubLin.status, pubLin.stderr).toBe(0);
+    expect(pubLin.stdout).toContain('ALICEPUB-input.csv');
+    expect(pubLin.stdout).toMatch(/… and 1 more inputs you may not see/);
+    expect(pubLin.stdout).not.toContain('ALICEPRIV');
+    const aliceLin = await kiseki(['lineage', w.alicePublic.path], alice.env);
+    expect(aliceLin.stdout).toContain(w.alice.path);
+    const pubJson = JSON.parse((await kiseki(['lineage', w.alicePublic.path, '--json'], bob.env)).stdout);
+    expect(JSON.stringify(pubJson)).not.toContain('ALICEPRIV');
 
     const exp = await kiseki(['export', w.alice.jobRef, '--format', 'prov-json'], alice.env);
     expect(exp.status, exp.stderr).toBe(0);

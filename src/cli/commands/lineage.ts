@@ -48,8 +48,12 @@ const VERB: Record<string, [string, string]> = {
   wasDerivedFrom: ['derived from', 'source of'],
 };
 
-/** The lineage as an indented tree from the start; a node met again is named, not expanded. */
-export function renderTree(l: Lineage, info: Map<number, NodeInfo>): string[] {
+/**
+ * The lineage as an indented tree from the start; a node met again is named,
+ * not expanded. Summaries in `hidden` stand for nodes the viewer may not see
+ * (remote mode): they are counted, never named.
+ */
+export function renderTree(l: Lineage, info: Map<number, NodeInfo>, hidden: ReadonlySet<LineageSummary> = new Set()): string[] {
   const lines: string[] = [];
   const seen = new Set<number>();
   const dirs: ('up' | 'down')[] = l.direction === 'both' ? ['up', 'down'] : [l.direction];
@@ -79,7 +83,7 @@ export function renderTree(l: Lineage, info: Map<number, NodeInfo>): string[] {
       walk(other, dir, `${indent}  `, depth + 1);
     }
     for (const s of summaries.get(`${id}|${dir}`) ?? []) {
-      lines.push(`${indent}… and ${fmtCount(s.count - s.sample.length)} more ${groupWord(s, info.get(id))}`);
+      lines.push(`${indent}… and ${fmtCount(s.count - s.sample.length)} more ${groupWord(s, info.get(id))}${hidden.has(s) ? ' you may not see' : ''}`);
     }
   };
   for (const d of dirs) {
@@ -144,8 +148,8 @@ async function remoteLineage(api: ApiClient, arg: string, direction: Direction, 
     a.hidden = [];
   }
   if (opts.json) return printJson(a);
-  const l = lineageOf(a, direction);
-  for (const line of renderTree(l, nodeInfos(a.nodes, a.groups))) out(line);
+  const { lineage: l, hidden } = lineageOf(a, direction);
+  for (const line of renderTree(l, nodeInfos(a.nodes, a.groups), hidden)) out(line);
   if (a.nodes.length <= a.start.length && l.summaries.length === 0) out('  (nothing recorded)');
   if (a.truncated) out(`(stopped at ${fmtCount(a.nodes.length)} nodes: the lineage is bigger than shown)`);
 }

@@ -78,14 +78,18 @@ export function nodeInfos(nodes: ApiNode[], groups: ApiGroup[] = []): Map<number
 /**
  * The API lineage as the graph layer's Lineage, for renderTree. Hidden
  * placeholders (nodes the viewer may not see) become summaries with no
- * sample: the tree says that N more exist, never what they are.
+ * sample, returned in `hidden`: the tree says that N more exist, never
+ * what they are.
  */
-export function lineageOf(l: ApiLineage, direction: Lineage['direction']): Lineage {
+export function lineageOf(l: ApiLineage, direction: Lineage['direction']): { lineage: Lineage; hidden: Set<LineageSummary> } {
   const summaries: LineageSummary[] = l.groups.map((g) => ({
     node: g.parent, direction: g.direction === 'out' ? 'up' : 'down', edgeKind: g.relation, count: g.count, sample: g.sample.map((s) => s.id),
   }));
+  const hidden = new Set<LineageSummary>();
   for (const h of (l.hidden ?? []) as (ApiNode & { parent: number; relation: EdgeKind; direction: 'in' | 'out'; count: number })[]) {
-    summaries.push({ node: h.parent, direction: h.direction === 'out' ? 'up' : 'down', edgeKind: h.relation, count: h.count, sample: [] });
+    const s: LineageSummary = { node: h.parent, direction: h.direction === 'out' ? 'up' : 'down', edgeKind: h.relation, count: h.count, sample: [] };
+    summaries.push(s);
+    hidden.add(s);
   }
   const hiddenIds = new Set((l.hidden ?? []).map((h) => h.id));
   const base = {
@@ -95,5 +99,5 @@ export function lineageOf(l: ApiLineage, direction: Lineage['direction']): Linea
     summaries, truncated: l.truncated,
   };
   // (`hidden` is the graph layer's own bookkeeping; the summaries above carry it here.)
-  return { ...base, hidden: [] } as unknown as Lineage;
+  return { lineage: { ...base, hidden: [] } as unknown as Lineage, hidden };
 }
