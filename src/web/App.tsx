@@ -16,6 +16,7 @@ import { ProvenancePanel, type PanelPatch } from './components/ProvenancePanel';
 import { SearchForm } from './components/SearchForm';
 import { SettingsPage } from './components/SettingsPage';
 import { SharedView } from './components/SharedView';
+import { Loading } from './components/Status';
 import { UserMenu } from './components/UserMenu';
 import { VisibilityDialog } from './components/VisibilityDialog';
 import { criteriaQuery, DEFAULT_STATE, parseState, serializeState, stateRecord, type Criteria, type ViewState } from './state/url-state';
@@ -42,8 +43,10 @@ export function App() {
 
 function Routes() {
   const [loc, navigate] = useLocation();
-  const { session } = useSession();
+  const { session, error } = useSession();
   if (shareTokenOf(loc.pathname) !== null) return <Shell share><SharedView /></Shell>;
+  // Who is asking decides what the data views show: they wait for it (once), rather than load twice.
+  if (session === undefined && error === undefined) return <Shell navigate={navigate}><main className="main"><Loading /></main></Shell>;
   const link = /^\/l\/([A-Za-z0-9_-]{1,64})\/?$/.exec(loc.pathname);
   if (link) return <Shell navigate={navigate}><LinkOpener id={link[1]!} navigate={navigate} /></Shell>;
   if (/^\/settings\/?$/.test(loc.pathname)) return <Shell navigate={navigate}><SettingsPage key={viewerKey(session)} /></Shell>;

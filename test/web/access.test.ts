@@ -5,6 +5,7 @@
 // by alice (uid 2001, gid 3001) and bob (2002, 3002); eve is a plain member
 // of alice's group, carol a system admin. Needs `npm run build:web` and
 // /usr/bin/chromium.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ import { slapdAvailable, startSlapd, type Slapd } from '../auth/slapd-harness.js
 import { SyntheticTrace } from '../store/synthetic-trace.js';
 import { launchChromium, ROOT, tempDir, XSS_NAME, type GraphSnapshot } from './harness.js';
 
+const SHOTS = join(ROOT, 'docs/screenshots');
 const PW: Record<string, string> = { alice: 'alice-pw-1', bob: 'bob-pw-2', carol: 'carol-pw-3', dave: 'dave-pw-4', eve: 'eve-pw-5' };
 const ALICE = { uid: 2001, gid: 3001, name: 'alice' };
 const BOB = { uid: 2002, gid: 3002, name: 'bob' };
@@ -74,6 +76,7 @@ beforeAll(async () => {
   jobs.alicePublic = await makeJob(ALICE, 'ALICE-public-result.dat', 'public');
   jobs.xss = await makeJob(ALICE, XSS_NAME, 'public');
   browser = await launchChromium();
+  mkdirSync(SHOTS, { recursive: true });
 }, 300_000);
 
 afterAll(async () => {
@@ -139,6 +142,7 @@ describe.skipIf(!slapdAvailable())('web UI: users and access', () => {
     await w.page.click('[data-testid="sign-in"]');
     await w.page.waitForSelector('[data-testid="signin-username"]');
     expect(await w.page.textContent('[data-testid="signin-oidc"]')).toBe('Sign in with Test SSO');
+    await w.page.locator('[data-testid="signin-dialog"]').screenshot({ path: join(SHOTS, 'access-signin.png') });
     // No edit controls for anonymous visitors.
     expect(await w.page.locator('[data-testid="visibility-settings"]').count()).toBe(0);
     clean(w);
@@ -241,6 +245,7 @@ describe.skipIf(!slapdAvailable())('web UI: users and access', () => {
     expect(shareUrl).toMatch(new RegExp(`^${server.url.replace(/[.]/g, '\\.')}/s/[\\w-]+\\.[\\w-]+\\.[\\w-]+$`));
     await w.page.waitForSelector('[data-testid="share-row"][data-state="active"]');
     expect(await w.page.textContent('[data-testid="share-row"]')).toContain('reviewers of paper X');
+    await w.page.locator('[data-testid="share-dialog"]').screenshot({ path: join(SHOTS, 'access-share-dialog.png') });
     clean(w);
     await w.ctx.close();
 
@@ -251,6 +256,7 @@ describe.skipIf(!slapdAvailable())('web UI: users and access', () => {
     const g = await drawn(reviewer.page);
     expect(labels(g).some((l) => l.endsWith('ALICE-private-result.dat'))).toBe(true);
     expect(labels(g).some((l) => /BOB|group-result|public-result/.test(l))).toBe(false);
+    await reviewer.page.screenshot({ path: join(SHOTS, 'access-share-view.png') });
     // No sign-in, no settings, no search on a share page.
     expect(await reviewer.page.locator('[data-testid="user-menu"], [data-testid="search"], [data-testid="generate-link"]').count()).toBe(0);
     // The job's details: read-only.
@@ -423,6 +429,7 @@ describe.skipIf(!slapdAvailable())('web UI: users and access', () => {
     await expect.poll(() => w.page.textContent('[data-testid="audit-pager"] [data-testid="pager-range"]')).toMatch(/^1 – 20 of 2\d$/);
     await w.page.click('[data-testid="audit-pager"] [data-testid="pager-next"]');
     await expect.poll(() => w.page.textContent('[data-testid="audit-pager"] [data-testid="pager-range"]')).toMatch(/^21 – 2\d of 2\d$/);
+    await w.page.screenshot({ path: join(SHOTS, 'access-settings.png'), fullPage: true });
     clean(w);
     await w.ctx.close();
   });
