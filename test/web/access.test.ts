@@ -145,6 +145,12 @@ describe.skipIf(!slapdAvailable())('web UI: users and access', () => {
     await w.page.locator('[data-testid="signin-dialog"]').screenshot({ path: join(SHOTS, 'access-signin.png') });
     // No edit controls for anonymous visitors.
     expect(await w.page.locator('[data-testid="visibility-settings"]').count()).toBe(0);
+    // Every new label is in Japanese too.
+    await w.page.keyboard.press('Escape');
+    await w.page.click('[data-testid="lang-ja"]');
+    expect(await w.page.textContent('[data-testid="sign-in"]')).toBe('サインイン');
+    expect(await w.page.textContent('[data-testid="user-menu"]')).not.toMatch(/Sign in/);
+    await w.page.click('[data-testid="lang-en"]');
     clean(w);
     await w.ctx.close();
   });
@@ -193,7 +199,7 @@ describe.skipIf(!slapdAvailable())('web UI: users and access', () => {
     await w.ctx.close();
   });
 
-  it('edit controls (annotations, visibility, share) are there for the owner, not for a member of the same group', async () => {
+  it('edit controls (annotations, visibility, share) are there for the owner and a group admin, not for a member of the same group', async () => {
     const owner = await newPage();
     await owner.page.goto(`${server.url}/?job=${jobs.aliceGroup.id}`);
     await jobIdsShown(owner.page);
@@ -226,6 +232,19 @@ describe.skipIf(!slapdAvailable())('web UI: users and access', () => {
     expect(await member.page.locator('[data-testid="visibility-settings"]').count()).toBe(0);
     clean(member);
     await member.ctx.close();
+
+    // dave administers alice's group (kiseki-group-admins): he may manage her private job.
+    const groupAdmin = await newPage();
+    await groupAdmin.page.goto(server.url);
+    await jobIdsShown(groupAdmin.page);
+    await signIn(groupAdmin.page, 'dave');
+    await signedInAs(groupAdmin.page, 'dave');
+    expect(await groupAdmin.page.textContent('[data-testid="user-role"]')).toBe('group admin');
+    await groupAdmin.page.goto(`${server.url}/?job=${jobs.alicePrivate.id}&node=${jobs.alicePrivate.id}`);
+    await groupAdmin.page.waitForSelector('[data-testid="details-dialog"] [data-testid="details-share"]');
+    expect(await groupAdmin.page.locator('[data-testid="details-visibility"], [data-testid="new-value"]').count()).toBe(2);
+    clean(groupAdmin);
+    await groupAdmin.ctx.close();
   });
 
   let shareUrl = '';
