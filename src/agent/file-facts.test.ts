@@ -47,3 +47,27 @@ describe('FileFactsCollector', () => {
     expect(facts!.sha256).toBeUndefined();
   });
 });
+
+describe('FileFactsCollector, many files written at once', () => {
+  it('hashes at most a few files at a time, and every one of them in the end', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kiseki-facts-'));
+    let active = 0;
+    let most = 0;
+    const slowHash = async (p: string) => {
+      active++;
+      most = Math.max(most, active);
+      await new Promise((r) => setTimeout(r, 2));
+      active--;
+      return `h:${p}`;
+    };
+    const c = new FileFactsCollector(1024, slowHash);
+    const paths = Array.from({ length: 40 }, (_, i) => join(dir, `f${i}`));
+    for (const p of paths) {
+      writeFileSync(p, 'x');
+      c.observe(written(p));
+    }
+    const facts = await c.collect(10);
+    expect(most).toBeLessThanOrEqual(4);
+    expect(facts.map((f) => f.sha256)).toEqual(paths.map((p) => `h:${p}`));
+  });
+});

@@ -3,6 +3,7 @@
 // idempotent ingest per (source, seq). Exponential back-off on failure.
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { TraceEvent } from '../../core/trace-event.js';
+import { httpPost, type PostAnswer } from './http-post.js';
 import { Spool, type SpoolBatch } from './spool.js';
 
 export interface ShipperOptions {
@@ -103,14 +104,14 @@ export class Shipper {
       body = gzipSync(json);
     }
     const url = `${this.opts.server.replace(/\/+$/, '')}/api/v1/ingest`;
-    let res: Response;
+    let res: PostAnswer;
     try {
-      res = await fetch(url, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body), signal: AbortSignal.timeout(120_000) });
+      res = await httpPost(url, headers, body, 120_000);
     } catch (err) {
-      const e = err as Error & { cause?: { code?: string; message?: string } };
-      return this.fail(`cannot reach the server ${url}: ${e.cause?.code ?? e.cause?.message ?? e.message}; batch ${b.seq} stays in the spool`);
+      const e = err as NodeJS.ErrnoException;
+      return this.fail(`cannot reach the server ${url}: ${e.code ?? e.message}; batch ${b.seq} stays in the spool`);
     }
-    const text = await res.text().catch(() => '');
+    const text = res.text;
     let reply: { error?: string | { code?: string; message?: string }; reason?: string; code?: string } = {};
     try {
       reply = JSON.parse(text) as typeof reply;
