@@ -88,7 +88,8 @@ describeApi('the server', (ctx) => {
 
   it('serves the built web UI: files, index.html for its routes, a CSP', async () => {
     const get = (p: string) => call<string>(ui.url, 'GET', p);
-    for (const p of ['/', '/l/AbCdEf123456', '/graph/12', '/jobs/7/list']) {
+    // A share link (/s/<JWT>) is a UI route even when its last segment looks like an extension (a cut-short token).
+    for (const p of ['/', '/l/AbCdEf123456', '/graph/12', '/jobs/7/list', '/settings', '/s/eyJhbGciOiJIUzI1NiJ9.eyJzY29wZSI6ImpvYiJ9.abc', '/s/eyJ.eyJ.sig_-x9']) {
       const r = await get(p);
       expect([p, r.status]).toEqual([p, 200]);
       expect(r.text).toContain('<title>Kiseki UI</title>');
