@@ -134,7 +134,13 @@ describe.skipIf(!slurmAvailable() || !canTraceNode())('Slurm hooks: opt-in by pa
       const r = await jobRow(id);
       const f = await store.db.query(`select 1 from path where path = $1`, [join(work, 'in-other.txt')]);
       return r?.state === 'COMPLETED' && f.rows.length > 0 && r;
-    }, 60_000);
+    }, 60_000).catch(async (e: Error) => {
+      // say what the store has instead
+      const p = await store.db.query<{ path: string }>(`select path from path where path like '%in-other%' or path like '%in-debug%'`);
+      const procs = await store.db.query<{ exe: string; cwd: string; argv: string }>(
+        `select pr.exe, pr.cwd, pr.argv from process pr join node n on n.id = pr.node_id join job j on j.node_id = n.job_id where j.job_ref = $1`, [id]);
+      throw new Error(`${e.message}\njob row: ${JSON.stringify(await jobRow(id))}\npaths: ${JSON.stringify(p.rows)}\nprocesses: ${JSON.stringify(procs.rows)}\nagent: ${agent?.output().slice(-2000)}`);
+    });
     expect(row).toMatchObject({ partition: 'other', comment: 'not-the-word', name: 'in-other.sh', user_name: USER, cwd: work, node_list: JSON.stringify([slurm.host]) });
     expect(row.submit_ts).not.toBeNull();
     const script = await store.db.query<{ text: string }>('select text from job_script where sha256 = $1', [row.script_sha256]);

@@ -2,7 +2,7 @@
 // (SLURM_JOB_ID, PBS_JOBID), whether a process is a scheduler hook rather
 // than a job's own work, whether a job opted in, and /proc facts for
 // processes that are already running when the agent starts.
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobRef } from '../../core/trace-event.js';
 import { jobFromEnvironment } from '../../scheduler/scheduler.js';
@@ -33,8 +33,35 @@ export function optInMarker(runDir: string, job: JobRef): string {
   return join(runDir, 'jobs', `${job.scheduler}-${job.id.replace(/[^\w.-]/g, '_')}`);
 }
 
+/**
+ * A job opted in: its marker is there, or the Epilog has retired it (the
+ * agent may still be reading the job's last records when the Epilog runs:
+ * a short job can be over before the agent sees its first exec).
+ */
 export function hasOptedIn(runDir: string, job: JobRef): boolean {
-  return existsSync(optInMarker(runDir, job));
+  const m = optInMarker(runDir, job);
+  return existsSync(m) || existsSync(`${m}.ended`);
+}
+
+/** Retired markers are kept this long, then the next hook on the node removes them. */
+export const ENDED_MARKER_KEEP_MS = 10 * 60_000;
+
+/** The Epilog's part: the marker becomes `<marker>.ended` (stamped now); older retired markers go. */
+export function retireOptInMarker(runDir: string, job: JobRef, now = Date.now()): void {
+  const m = optInMarker(runDir, job);
+  if (existsSync(m)) {
+    renameSync(m, `${m}.ended`);
+    utimesSync(`${m}.ended`, now / 1000, now / 1000);
+  }
+  const dir = join(runDir, 'jobs');
+  for (const f of existsSync(dir) ? readdirSync(dir) : []) {
+    if (!f.endsWith('.ended')) continue;
+    try {
+      if (now - statSync(join(dir, f)).mtimeMs > ENDED_MARKER_KEEP_MS) rmSync(join(dir, f), { force: true });
+    } catch {
+      // removed meanwhile by another hook
+    }
+  }
 }
 
 export function readEnviron(pid: number): string[] | undefined {

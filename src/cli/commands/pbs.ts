@@ -3,11 +3,11 @@
 // `kiseki pbs hook begin|end`: what that hook runs, with the job's
 // attributes on stdin (docs/cluster.md, "PBS"). Like the Slurm hooks it never
 // fails: errors go to the hook's log and the exit status is 0.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { optInMarker } from '../../agent/daemon/job-env.js';
+import { optInMarker, retireOptInMarker } from '../../agent/daemon/job-env.js';
 import { packageRoot } from '../../core/package-root.js';
 import { writeInbox } from '../../scheduler/hook-inbox.js';
 import { pbsHookScript, pbsQmgrLines } from '../../scheduler/pbs-hook.js';
@@ -114,6 +114,6 @@ export function runPbsHook(kind: string, env: NodeJS.ProcessEnv, stdin: string, 
     return writeInbox(spool, jobInfoFromPbsHook(kind as PbsHookKind, q, now, readScript(q.script_file)), kind);
   }
   if (!optIn && !existsSync(marker)) return undefined;
-  rmSync(marker, { force: true });
+  retireOptInMarker(runDir, { scheduler: 'pbs', id });
   return writeInbox(spool, jobInfoFromPbsHook('end', q, now), kind);
 }

@@ -2,12 +2,12 @@
 // EpilogSlurmctld hook scripts and the slurm.conf lines.
 // `kiseki slurm hook KIND`: what those scripts run (docs/cluster.md). A hook
 // never fails a job nor drains a node: the scripts always exit 0, bounded in time.
-import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { packageRoot } from '../../core/package-root.js';
-import { optInMarker } from '../../agent/daemon/job-env.js';
+import { optInMarker, retireOptInMarker } from '../../agent/daemon/job-env.js';
 import { writeInbox } from '../../scheduler/hook-inbox.js';
 import { jobInfoFrom, optsIn, parseOptIn, scontrol, type HookKind, type JobInfo } from '../../scheduler/slurm.js';
 
@@ -174,7 +174,7 @@ export async function runHook(kind: HookKind, env: NodeJS.ProcessEnv): Promise<v
     }
     case 'epilog': {
       if (!optIn && !existsSync(marker)) return;
-      rmSync(marker, { force: true });
+      retireOptInMarker(runDir, { scheduler: 'slurm', id });
       writeInbox(spool, jobInfoFrom(kind, env, job, undefined, now), kind);
       return;
     }
