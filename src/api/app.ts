@@ -117,7 +117,10 @@ export function createApp(opts: AppOptions): KisekiApp {
       return errorResponse(c, err);
     }
     await next();
-    securityHeaders(c.res, c.req.path.startsWith('/api/') ? API_CSP : UI_CSP);
+    const api = c.req.path.startsWith('/api/');
+    securityHeaders(c.res, api ? API_CSP : UI_CSP);
+    // Answers depend on who asks: no browser or proxy may keep one for the next person (or the next share link).
+    if (api && !c.res.headers.has('Cache-Control')) c.res.headers.set('Cache-Control', 'no-store');
     return undefined;
   });
 

@@ -140,6 +140,8 @@ describeApi('the server', (ctx) => {
       expect(r.headers.get('x-content-type-options'), p).toBe('nosniff');
       expect(r.headers.get('content-security-policy'), p).toBe("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
       expect(r.headers.get('referrer-policy'), p).toBe('no-referrer');
+      // What one viewer is answered must not be kept for another.
+      expect(r.headers.get('cache-control'), p).toBe('no-store');
     }
     const xss = await ctx.get(`/api/v1/entities?type=file&filename=${encodeURIComponent('onerror')}`);
     expect(xss.body.items[0].path.endsWith(`/${XSS}.txt`)).toBe(true);
