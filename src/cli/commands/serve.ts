@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { createAuthRuntime } from '../../api/auth/auth-runtime.js';
 import { runningServer, parseListen, startServer } from '../../api/server.js';
 import { isLoopbackHostname } from '../../api/security.js';
+import type { AuthConfig } from '../../core/config.js';
 import { packageRoot } from '../../core/package-root.js';
 import { CliError, usageError } from '../errors.js';
 import { positiveInt } from '../options.js';
@@ -20,6 +21,18 @@ interface ServeOptions extends StoreFlags {
   maxIngestMb?: number;
   dbPool?: number;
   quiet?: boolean;
+}
+
+/** What an admin should know at start: how people sign in, and who is trusted without it. */
+function signInLine(auth: AuthConfig, loopback: boolean): string {
+  const methods = [auth.ldap ? `LDAP (${auth.ldap.url})` : '', auth.oidc ? `OpenID Connect (${auth.oidc.issuer})` : ''].filter(Boolean);
+  if (methods.length > 0) return `sign-in: ${methods.join(', ')}; everyone signs in, also on this machine`;
+  if (auth.trustLoopback) {
+    return loopback
+      ? 'no sign-in configured: clients on this machine are the local admin'
+      : 'no sign-in configured: clients on this machine are the local admin, other hosts see public nodes only and change nothing';
+  }
+  return 'no sign-in configured and loopback not trusted: everyone sees public nodes only';
 }
 
 /** The built UI: --web, else <package>/dist/web. */
@@ -74,9 +87,7 @@ export function registerServe(program: Command): void {
       }
       if (!opts.quiet) {
         process.stderr.write(`kiseki serve: ${server.url} (API ${server.url}/api/docs) on ${store.location}${webDir(opts.web) ? '' : '; the web UI is not built'}\n`);
-        if (!isLoopbackHostname(listen.host)) {
-          process.stderr.write('kiseki serve: not on loopback: other hosts see public nodes only and cannot change anything (no sign-in yet)\n');
-        }
+        process.stderr.write(`kiseki serve: ${signInLine(config.auth, isLoopbackHostname(listen.host))}\n`);
       }
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {
