@@ -148,7 +148,7 @@ describeStores('kiseki CLI against a server', (sctx) => {
       expect(text).not.toContain(PW.alice);
       expect(text).not.toContain('not-her-password');
     }
-  });
+  }, 180_000);
 
   it('jobs, search, show, lineage, export: alice sees her private job and not bob\'s; bob the other way round', async () => {
     const w = await world();
@@ -228,7 +228,49 @@ describeStores('kiseki CLI against a server', (sctx) => {
     // --help says which mode applies.
     const help = await kiseki(['jobs', '--help'], alice.env);
     expect(help.stdout).toMatch(/Where it reads: with --server URL, \$KISEKI_SERVER, or after `kiseki login`/);
-  });
+  }, 180_000);
+
+  it('the access rules through the CLI: show and visibility set, for each role × visibility of alice\'s jobs', async () => {
+    const alice = { uid: 2001, gid: 3001, name: 'alice' };
+    const jobs = {
+      private: await makeJob(alice, 'MATRIXPRIV', 'private'),
+      group: await makeJob(alice, 'MATRIXGROUP', 'group'),
+      public: await makeJob(alice, 'MATRIXPUB', 'public'),
+    };
+    const anonymous = person();
+    const envs: Record<string, NodeJS.ProcessEnv> = { anonymous: { ...anonymous.env, KISEKI_SERVER: server.url } };
+    for (const who of ['alice', 'bob', 'carol', 'dave', 'eve']) envs[who] = (await login(who)).env;
+    // Who sees (S) and who may change (M): alice owns them; dave is a group admin of her group
+    // (proj-a), eve a plain member of it, carol an admin, bob in another group.
+    const expected: Record<string, Record<keyof typeof jobs, 'M' | 'S' | '-'>> = {
+      alice: { private: 'M', group: 'M', public: 'M' },
+      carol: { private: 'M', group: 'M', public: 'M' },
+      dave: { private: 'M', group: 'M', public: 'M' },
+      eve: { private: '-', group: 'S', public: 'S' },
+      bob: { private: '-', group: '-', public: 'S' },
+      anonymous: { private: '-', group: '-', public: 'S' },
+    };
+    const got: Record<string, Record<string, string>> = {};
+    // One viewer per process at a time, the viewers side by side (each CLI run is a Node start-up).
+    await Promise.all(Object.entries(expected).map(async ([who, row]) => {
+      got[who] = {};
+      for (const vis of Object.keys(row) as (keyof typeof jobs)[]) {
+        const j = jobs[vis];
+        const show = await kiseki(['show', j.jobRef], envs[who]!);
+        const set = await kiseki(['visibility', 'set', j.jobRef, vis], envs[who]!);
+        const cell = set.status === 0 ? 'M' : show.status === 0 ? 'S' : '-';
+        got[who]![vis] = cell;
+        // What is refused says why, with the server's code.
+        if (cell === 'S') expect(set.stderr).toContain(who === 'anonymous' ? 'sign in to change data (kiseki login) [E_AUTH_REQUIRED]' : '[E_FORBIDDEN]');
+        if (cell === '-') {
+          expect(show.stderr).toContain('[E_NOT_FOUND]');
+          expect(set.stderr).toContain('[E_NOT_FOUND]');
+          expect(show.stdout + show.stderr).not.toContain(j.path);
+        }
+      }
+    }));
+    expect(got).toEqual(expected);
+  }, 300_000);
 
   it('visibility set: refused to someone who may not change the node (the server\'s 403 message); done by its owner', async () => {
     const w = await world();
@@ -244,7 +286,7 @@ describeStores('kiseki CLI against a server', (sctx) => {
     // Now bob sees it.
     const seen = await kiseki(['show', w.alice.jobRef], bob.env);
     expect(seen.status, seen.stderr).toBe(0);
-  });
+  }, 180_000);
 
   it('tokens: create (password asked), list, revoke; a revoked token is refused with a clear message', async () => {
     await world();
@@ -276,7 +318,7 @@ describeStores('kiseki CLI against a server', (sctx) => {
     const wrongPw = await kiseki(['token', 'create', 'x'], alice.env, 'nope\n');
     expect(wrongPw.status).not.toBe(0);
     expect(wrongPw.stderr).toContain('wrong user name or password');
-  });
+  }, 180_000);
 
   it('share create prints a URL that opens the job without an account; list and revoke', async () => {
     const w = await world();
@@ -301,7 +343,7 @@ describeStores('kiseki CLI against a server', (sctx) => {
     const no = await kiseki(['share', 'create', w.alice.jobRef], bob.env);
     expect(no.status).not.toBe(0);
     expect(no.stderr).toContain('[E_NOT_FOUND]');
-  });
+  }, 180_000);
 
   it('audit and users: for admins (carol); refused to members', async () => {
     await world();
@@ -319,7 +361,7 @@ describeStores('kiseki CLI against a server', (sctx) => {
     expect(refused.stderr).toContain('[E_FORBIDDEN]');
     const badRole = await kiseki(['users', 'role', 'alice', 'king'], carol.env);
     expect(badRole.status).toBe(2);
-  });
+  }, 180_000);
 
   it('logout revokes the token on the server and removes the file', async () => {
     await world();
@@ -335,7 +377,7 @@ describeStores('kiseki CLI against a server', (sctx) => {
     const who = await kiseki(['whoami'], alice.env);
     expect(who.status).not.toBe(0);
     expect(who.stderr).toContain('kiseki login --server URL');
-  });
+  }, 180_000);
 
   it('errors: an unreachable server, a throttled sign-in (says how long), an OIDC token given on stdin', async () => {
     await world();
@@ -361,5 +403,5 @@ describeStores('kiseki CLI against a server', (sctx) => {
     const bogus = await kiseki(['login', '--server', server.url, '--token-stdin'], person().env, 'ksu_not-a-token\n');
     expect(bogus.status).not.toBe(0);
     expect(bogus.stderr).toContain('the server refused this token: unknown API token');
-  });
+  }, 180_000);
 }, 'cli-remote');
