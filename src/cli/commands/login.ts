@@ -56,6 +56,9 @@ async function login(opts: LoginOptions): Promise<void> {
     // Ask the server first: an unreachable server or one without password
     // sign-in is said before anyone types a password.
     const s = await getSession(api);
+    if (s.via === 'loopback') {
+      throw new CliError('E_NO_SIGN_IN', `${server} has no sign-in configured and trusts this machine: you are its admin already (use --server ${server} with the query commands)`);
+    }
     if (!s.methods.password) throw loginError(new RemoteError(404, 'E_AUTH_METHOD', 'password sign-in is not configured on this server'), server);
     const prompter = new Prompter();
     let username: string;
