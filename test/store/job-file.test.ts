@@ -3,6 +3,7 @@
 // version) pairs of the jobs' used / wasGeneratedBy / wasInvalidatedBy
 // edges, whoever writes the edges, and be emptied with them.
 import { expect, it } from 'vitest';
+import { jobFileMatches } from '../../src/api/queries/job-files.js';
 import { ingest } from '../../src/ingest/index.js';
 import { resetStore } from '../../src/store/index.js';
 import { catSortPipeline, mvTmpFinal, SyntheticTrace, threeStepPipeline } from './synthetic-trace.js';
@@ -27,7 +28,7 @@ describeStores('job_file', (ctx) => {
     bob.runStart(['python3', 'train.py'], '/home/bob');
     const py = bob.spawn(null, '/usr/bin/python3', ['python3', 'train.py'], '/home/bob');
     for (let i = 0; i < 30; i++) bob.read(py, `/data/shared/shard-${i}.bin`);
-    bob.write(py, '/home/bob/model.pt');
+    bob.write(py, '/home/bob/Model.PT');
     bob.unlink(py, '/data/shared/shard-0.bin');
     bob.exit(py);
     bob.runEnd(0);
@@ -42,6 +43,21 @@ describeStores('job_file', (ctx) => {
     const want = await rows(ctx, FROM_EDGES);
     expect(want.length).toBeGreaterThan(40);
     expect(await rows(ctx, JOB_FILE)).toEqual(want);
+    // path_folds says which paths lower() changes (only those are lower-cased by a search)
+    const { rows: folds } = await ctx.store.db.query<{ path: string; path_folds: boolean }>('select distinct path, path_folds from job_file');
+    for (const f of folds) expect(f.path_folds, f.path).toBe(f.path.toLowerCase() !== f.path);
+    expect(folds.some((f) => f.path_folds)).toBe(true);
+    // the search within jobs: case-insensitive substrings, case-sensitive globs, as the path search
+    const { rows: [job] } = await ctx.store.db.query<{ node_id: number }>(`select node_id from job where user_name = 'bob'`);
+    const find = async (f: string) => [...((await jobFileMatches(ctx.store.db, [Number(job!.node_id)], f, { includeSoftware: false }))?.values() ?? [])];
+    expect(await find('model.pt')).toEqual([1]);
+    expect(await find('MODEL.pt')).toEqual([1]);
+    expect(await find('/home/bob/*.PT')).toEqual([1]);
+    expect(await find('/home/bob/*.pt')).toEqual([]);
+    expect(await find('shard-1')).toEqual([11]); // shard-1, shard-10 … shard-19
+    expect(await find('%')).toEqual([]); // LIKE wildcards are literal
+    expect(await find('python3')).toEqual([]); // the program: software
+    expect([...((await jobFileMatches(ctx.store.db, [Number(job!.node_id)], 'python3', { includeSoftware: true }))?.values() ?? [])]).toEqual([1]);
   });
 
   it('gains the pair when an upsert gives an edge its job; emptied with edge', async () => {

@@ -68,8 +68,7 @@ export async function filenameJobs(db: Queryable, c: Criteria, viewer: Viewer): 
   if (!has(c.filename)) return undefined;
   const few = await fewCandidateJobs(db, c, viewer);
   if (few) {
-    const filename = c.filename;
-    const hits = await jobFileMatches(db, few, (col, q) => pathMatch(col, filename, q),
+    const hits = await jobFileMatches(db, few, c.filename,
       { includeSoftware: c.includeSoftware ?? false, fileVisible: (n, q) => visibleAnd(viewer, n, q) });
     if (hits) return hits;
   }

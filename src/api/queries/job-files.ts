@@ -3,8 +3,8 @@
 // `filename=out.h5&user=alice` reads alice's jobs' rows in one index range
 // and checks the pattern on their text, instead of finding every path named
 // out.h5 in the store (10,000s) and each one's job through its edges.
-import { Sql } from '../../graph/index.js';
-import type { Queryable } from '../../store/index.js';
+import { globToRegex, isGlob, Sql, substringLike } from '../../graph/index.js';
+import { toStoredPath, type Queryable } from '../../store/index.js';
 
 /** Up to this many candidate jobs, their files are searched rather than the whole path index. */
 export const JOB_FIRST_MAX_JOBS = 1000;
@@ -25,15 +25,27 @@ export interface JobFileOptions {
 }
 
 /**
- * Jobs among `jobIds` that read, wrote or removed a file whose path meets
- * `match` (an SQL condition on `jf.path`, its parameters in `q`), with how
- * many such paths each; undefined when the jobs have more than
+ * `filename` as a condition on job_file `jf`, with pathMatch's meaning: a
+ * glob is a regular expression on the path; anything else a case-insensitive
+ * substring, compared as lower(path) like lower(pattern) (what `ilike` does
+ * on a multi-byte database), lower() only for the paths it changes
+ * (path_folds, migration 009).
+ */
+export function jobFilePathMatch(filename: string, q: Sql): string {
+  const v = toStoredPath(filename).path;
+  if (isGlob(v)) return `jf.path ~ ${q.p(globToRegex(v))}`;
+  return `(case when jf.path_folds then lower(jf.path) else jf.path end) like lower(${q.p(substringLike(v))})`;
+}
+
+/**
+ * Jobs among `jobIds` that read, wrote or removed a file whose path matches
+ * `filename` (jobFilePathMatch), with how many such paths each; undefined when the jobs have more than
  * JOB_FIRST_MAX_FILES files (the path index is then the cheaper search).
  * Same jobs and counts as the path search: job_file holds exactly the
  * (job, file version) pairs of the jobs' used / wasGeneratedBy /
  * wasInvalidatedBy edges.
  */
-export async function jobFileMatches(db: Queryable, jobIds: number[], match: (col: string, q: Sql) => string, opts: JobFileOptions): Promise<Map<number, number> | undefined> {
+export async function jobFileMatches(db: Queryable, jobIds: number[], filename: string, opts: JobFileOptions): Promise<Map<number, number> | undefined> {
   if (jobIds.length === 0) return new Map();
   const q = new Sql();
   const ids = q.p(jobIds);
@@ -50,7 +62,7 @@ export async function jobFileMatches(db: Queryable, jobIds: number[], match: (co
   // hits come back as arrays (no sort, no grouping in the database).
   const { rows } = await db.query<{ scanned: number; jobs: (number | string)[] | null; paths: (number | string)[] | null }>(
     `select count(*)::int as scanned, array_agg(x.job_id) filter (where x.hit) as jobs, array_agg(x.path_id) filter (where x.hit) as paths
-     from (select jf.job_id, jf.path_id, (${match('jf.path', q)} ${sw} ${visible}) as hit
+     from (select jf.job_id, jf.path_id, (${jobFilePathMatch(filename, q)} ${sw} ${visible}) as hit
        from job_file jf where jf.job_id = any(${ids}::bigint[]) limit ${JOB_FIRST_MAX_FILES + 1}) x`, q.params);
   const r = rows[0]!;
   if (Number(r.scanned) > JOB_FIRST_MAX_FILES) return undefined;
