@@ -78,11 +78,12 @@ export async function jobGraph(store: Store, viewer: Viewer, job: NodeRef, opts:
   const vis = visibleTo(viewer, 'n', q);
   // A node the viewer may not see gives nothing but its id (and whether it is system software, left out for everyone).
   const { rows: nr } = await db.query<{ id: number; key: string | null; kind: NodeKind | null; label: string | null; ts: number | null; software: boolean | null; file_class: string | null; gen: boolean; visible: boolean }>(
-    `select n.id, ${vis} as visible, case when ${vis} then n.key end as key, case when ${vis} then n.kind end as kind,
-       case when ${vis} then n.label end as label, case when ${vis} then n.ts end as ts, fv.software,
-       case when ${vis} then fv.file_class end as file_class,
+    `select n.id, v.visible, case when v.visible then n.key end as key, case when v.visible then n.kind end as kind,
+       case when v.visible then n.label end as label, case when v.visible then n.ts end as ts, fv.software,
+       case when v.visible then fv.file_class end as file_class,
        exists (select 1 from edge g where g.from_id = n.id and g.kind = 'wasGeneratedBy') as gen
-     from node n left join file_version fv on fv.node_id = n.id where n.id = any(${q.p([...ids])}::bigint[])`, q.params);
+     from node n cross join lateral (select ${vis} as visible) v left join file_version fv on fv.node_id = n.id
+     where n.id = any(${q.p([...ids])}::bigint[])`, q.params);
   const system = (n: (typeof nr)[number]) => !opts.includeSoftware && n.software === true && !n.gen;
   let nodes: GraphNode[] = nr
     .filter((n) => n.visible && !system(n))

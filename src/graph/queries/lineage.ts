@@ -171,11 +171,11 @@ export async function lineage(store: Store, viewer: Viewer, ref: NodeRef, opts: 
   const vis = visibleTo(viewer, 'n', q);
   const [{ rows: nodeRows }, { rows: edgeRows }] = await Promise.all([
     db.query<{ id: number; key: string | null; kind: NodeKind | null; label: string | null; ts: number | null; software: boolean | null; system: boolean; visible: boolean }>(
-      `select n.id, ${vis} as visible,
-         case when ${vis} then n.key end as key, case when ${vis} then n.kind end as kind,
-         case when ${vis} then n.label end as label, case when ${vis} then n.ts end as ts, fv.software,
+      `select n.id, v.visible,
+         case when v.visible then n.key end as key, case when v.visible then n.kind end as kind,
+         case when v.visible then n.label end as label, case when v.visible then n.ts end as ts, fv.software,
          coalesce(fv.software, false) and not exists (select 1 from edge g where g.from_id = n.id and g.kind = 'wasGeneratedBy') as system
-       from node n left join file_version fv on fv.node_id = n.id
+       from node n cross join lateral (select ${vis} as visible) v left join file_version fv on fv.node_id = n.id
        where n.id = any(${idsP}::bigint[])`, q.params),
     db.query<{ from_id: number; kind: EdgeKind; to_id: number; role: string | null }>(
       `select from_id, kind, to_id, role from edge where from_id = any($1::bigint[]) and to_id = any($1::bigint[]) and kind = any($2::text[])`,
