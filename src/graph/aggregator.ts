@@ -225,18 +225,24 @@ export async function aggregate(store: Store, opts: AggregateOptions = {}): Prom
     const sources = await pendingSources(store.db, opts.source);
     if (sources.length === 0) return total;
     let progressed = false;
-    for (const source of sources) {
-      for (;;) {
+    // One chunk per source in turn, not each source drained before the next:
+    // a source that keeps sending (an agent on a busy node) cannot hold back
+    // the graph of another source's finished job.
+    let active = sources;
+    while (active.length > 0) {
+      const more: string[] = [];
+      for (const source of active) {
         if (opts.maxChunks !== undefined && total.chunks >= opts.maxChunks) return total;
         const r = await aggregateChunk(store, source, opts);
-        if (!r) break;
+        if (!r) continue;
         total.chunks++;
         total.events += r.events;
         total.nodes += r.nodes;
         total.edges += r.edges;
         if (r.moved) progressed = true;
-        if (r.events === 0 || !r.moved) break;
+        if (r.events > 0 && r.moved) more.push(source);
       }
+      active = more;
     }
     if (!progressed) return total;
   }

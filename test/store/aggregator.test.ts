@@ -52,6 +52,16 @@ describeStores('aggregator', (ctx) => {
     expect((await aggregate(ctx.store)).events).toBe(0);
   });
 
+  it('takes one chunk of each source in turn, not one source after the other', async () => {
+    await resetStore(ctx.store.db);
+    for (const b of BATCHES) await ingest(ctx.store, b, { aggregate: false });
+    const order: string[] = [];
+    await aggregate(ctx.store, { chunkSize: 4, beforeCommit: (c) => void order.push(c.source) });
+    // Every source has several chunks: the first round names each once.
+    expect(order.slice(0, 4)).toEqual(['src-0', 'src-1', 'src-2', 'src-3']);
+    expect(order.filter((s) => s === 'src-0').length).toBeGreaterThan(1);
+  });
+
   it('waits at a missing batch, then catches up in order', async () => {
     const ref = await reference();
     const reversed = [...BATCHES].reverse();
