@@ -65,6 +65,51 @@ const MIX: { name: string; what: string; query: (r: () => number) => string }[] 
   { name: 'deep page', what: 'page 50 of everything, by job id', query: (r) => `sort=jobId&order=asc&page=${40 + Math.floor(r() * 20)}&pageSize=50` },
 ];
 
+/**
+ * Searches whose totals are checked against a count made directly in SQL on
+ * the base tables (file names through the edges, not job_file), before the
+ * load: fast answers must also be right.
+ */
+const CHECKS: { query: string; sql: string; params: unknown[] }[] = (() => {
+  const fileJobs = (where: string) => `select count(distinct x.job_id)::int as n from (
+      select e.job_id from path p join file_version fv on fv.path_id = p.id join edge e on e.to_id = fv.node_id and e.kind = 'used'
+        where ${where} and not coalesce(fv.software, false)
+      union all
+      select e.job_id from path p join file_version fv on fv.path_id = p.id join edge e on e.from_id = fv.node_id and e.kind in ('wasGeneratedBy', 'wasInvalidatedBy')
+        where ${where} and not coalesce(fv.software, false)) x join job j on j.node_id = x.job_id`;
+  const d = T0 + 100 * DAY;
+  return [
+    { query: 'user=user7', sql: 'select count(*)::int as n from job where user_name = $1', params: ['user7'] },
+    { query: 'jobId=105500', sql: `select count(*)::int as n from job where job_ref like '%105500%'`, params: [] },
+    { query: 'script=analysis_7.sh', sql: `select count(*)::int as n from job where script like '%analysis\\_7.sh%'`, params: [] },
+    { query: `from=${iso(d)}&to=${iso(d + 7 * DAY)}`, sql: 'select count(*)::int as n from job where coalesce(end_ts, start_ts) >= $1 and start_ts <= $2', params: [d, d + 7 * DAY] },
+    { query: 'annotation=calib-3', sql: `select count(distinct j.node_id)::int as n from job j join node an on an.id = j.node_id or an.job_id = j.node_id
+        join annotation a on a.node_id = an.id where a.value ilike '%calib-3%' or a.key ilike '%calib-3%'`, params: [] },
+    { query: 'visibility=public&user=user5', sql: `select count(*)::int as n from job j join node n on n.id = j.node_id where n.visibility = 'public' and j.user_name = 'user5'`, params: [] },
+    { query: `filename=${encodeURIComponent('/job105500/')}`, sql: fileJobs(`p.path like '%/job105500/%'`), params: [] },
+    { query: `filename=${encodeURIComponent('/scratch/*/*/job105500/out_*.h5')}`, sql: fileJobs(`p.path ~ '^/scratch/[^/]*/[^/]*/job105500/out_[^/]*\\.h5$'`), params: [] },
+    { query: 'filename=out_7.csv&user=user3', sql: `${fileJobs(`p.path ilike '%out\\_7.csv%'`)} where j.user_name = 'user3'`, params: [] },
+    { query: 'filename=out_12.csv&user=user9', sql: `${fileJobs(`p.path ilike '%out\\_12.csv%'`)} where j.user_name = 'user9'`, params: [] },
+  ];
+})();
+
+async function checkTotals(url: string): Promise<string> {
+  const store = await openStore({ db: pgUrl, schema });
+  try {
+    for (const c of CHECKS) {
+      const res = await fetch(`${url}/api/v1/search?${c.query}`);
+      const body = (await res.json()) as { total?: number };
+      const { rows } = await store.db.query<{ n: number }>(c.sql, c.params);
+      const want = Number(rows[0]!.n);
+      log(`  check ${c.query}: API ${body.total}, SQL ${want}`);
+      if (res.status !== 200 || body.total !== want) throw new Error(`wrong answer: ${c.query} gave ${res.status} total ${body.total}; SQL counts ${want}`);
+    }
+  } finally {
+    await store.close();
+  }
+  return `Checked before the load: the totals of ${CHECKS.length} searches (user, job id, script, a week, additional item, public jobs of a user, a folder, a glob, two file names with a user) equal counts made directly in SQL on the base tables.`;
+}
+
 function pct(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -154,6 +199,8 @@ interface RunResult {
   p95: number;
   p99: number;
   max: number;
+  /** Load average (1 min) of the machine when the run ended. */
+  loadEnd: number;
   perType: { name: string; what: string; n: number; p50: number; p95: number; medianHits: number }[];
 }
 
@@ -161,7 +208,7 @@ function summarize(label: string, samples: Sample[]): RunResult {
   const all = samples.map((s) => s.ms).sort((a, b) => a - b);
   return {
     label, requests: samples.length, errors: samples.filter((s) => s.status !== 200).length, throughput: samples.length / seconds,
-    p50: pct(all, 50), p95: pct(all, 95), p99: pct(all, 99), max: all[all.length - 1] ?? NaN,
+    p50: pct(all, 50), p95: pct(all, 95), p99: pct(all, 99), max: all[all.length - 1] ?? NaN, loadEnd: loadavg()[0]!,
     perType: MIX.map((m, i) => {
       const mine = samples.filter((s) => s.type === i);
       const ms = mine.map((s) => s.ms).sort((a, b) => a - b);
@@ -197,7 +244,9 @@ async function main(): Promise<void> {
   const load0 = loadavg()[0]!;
   log(`kiseki serve at ${server.url}; warm-up ${WARMUP_S} s, then ${seconds} s per run with ${clients} clients (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')})`);
   const runs: RunResult[] = [];
+  let checked = '';
   try {
+    checked = await checkTotals(server.url);
     await load(server.url, WARMUP_S, 1);
     runs.push(summarize('closed loop', await load(server.url, seconds, 2)));
     if (thinkMs > 0) runs.push(summarize(`paced (${(thinkMs / 1000).toFixed(1)} s think time)`, await load(server.url, seconds, 3, thinkMs)));
@@ -209,13 +258,15 @@ async function main(): Promise<void> {
     `Store: ${shape.files.toLocaleString('en')} file versions, ${shape.jobs.toLocaleString('en')} jobs, ${shape.processes.toLocaleString('en')} program runs (PostgreSQL). `
       + `${clients} clients, ${seconds} s per run; load average of the machine at the start: ${load0.toFixed(1)}.`,
     '',
-    '| run | requests/s | p50 | p95 | p99 | errors |',
-    '| --- | --- | --- | --- | --- | --- |',
-    ...runs.map((r) => `| ${r.label} | ${r.throughput.toFixed(0)} | ${f(r.p50)} | ${f(r.p95)} | ${f(r.p99)} | ${r.errors} |`),
+    '| run | requests/s | p50 | p95 | p99 | errors | load average at its end |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...runs.map((r) => `| ${r.label} | ${r.throughput.toFixed(0)} | ${f(r.p50)} | ${f(r.p95)} | ${f(r.p99)} | ${r.errors} | ${r.loadEnd.toFixed(1)} |`),
     '',
     `| search | median hits | ${runs.map((r) => `${r.label} p50 | p95`).join(' | ')} |`,
     `| --- | --- | ${runs.map(() => '--- | ---').join(' | ')} |`,
     ...MIX.map((m, i) => `| ${m.what} | ${(runs[0]!.perType[i]!.medianHits).toLocaleString('en')} | ${runs.map((r) => `${f(r.perType[i]!.p50)} | ${f(r.perType[i]!.p95)}`).join(' | ')} |`),
+    '',
+    checked,
   ];
   console.log(lines.join('\n'));
   if (flag('json')) console.log(JSON.stringify({ files: shape.files, jobs: shape.jobs, clients, seconds, runs }, null, 1));
