@@ -7,6 +7,7 @@
 // XDG_CONFIG_HOME per person, spawned asynchronously: the server answers
 // from this process's event loop.
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,7 +79,10 @@ describeStores('kiseki CLI against a server', (sctx) => {
   const local = { authorization: '' };
   async function makeJob(owner: { uid: number; gid: number; name: string }, tag: string, visibility: 'private' | 'group' | 'public', alsoReads: string[] = []): Promise<Job> {
     local.authorization = `Bearer ${rt.localToken}`;
-    const t = new SyntheticTrace(undefined, owner);
+    // A job id (the run's UUID) that starts with a letter: a node id given as `show 12` must not be taken for a job id prefix.
+    let runId = randomUUID();
+    while (!/^[a-f]/.test(runId)) runId = randomUUID();
+    const t = new SyntheticTrace(runId, owner);
     const dir = `/home/${owner.name}/${tag}`;
     const path = `${dir}/${tag}.out`;
     t.runStart(['bash', `${tag}.sh`], dir);

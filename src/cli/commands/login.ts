@@ -28,6 +28,12 @@ function loginServer(flags: LoginOptions): string {
   return normalizeServer(s);
 }
 
+/** http:// to another machine: what is sent can be read on the way. */
+function plainHttpElsewhere(server: string): boolean {
+  const u = new URL(server);
+  return u.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(u.hostname) && !u.hostname.startsWith('127.');
+}
+
 /** The id of the token we are signed in with (to revoke it at logout). */
 async function tokenIdOf(api: ApiClient, token: string): Promise<number | undefined> {
   const s = await getSession(api, token);
@@ -60,6 +66,7 @@ async function login(opts: LoginOptions): Promise<void> {
       throw new CliError('E_NO_SIGN_IN', `${server} has no sign-in configured and trusts this machine: you are its admin already (use --server ${server} with the query commands)`);
     }
     if (!s.methods.password) throw loginError(new RemoteError(404, 'E_AUTH_METHOD', 'password sign-in is not configured on this server'), server);
+    if (plainHttpElsewhere(server)) process.stderr.write(`kiseki: warning: ${server} is plain http: the password and the token cross the network unencrypted (use https://)\n`);
     const prompter = new Prompter();
     let username: string;
     let password: string;
