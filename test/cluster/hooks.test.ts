@@ -54,7 +54,7 @@ describe.skipIf(!slurmAvailable() || !canTraceNode())('Slurm hooks: opt-in by pa
       `echo "$$ $*" >> '${join(dir, 'calls.log')}'`,
       `case "$(cat '${join(dir, 'mode')}')" in`,
       '  fail) echo "kiseki: simulated failure" >&2; exit 1 ;;',
-      '  signal) kill -SEGV $$ ;;',
+      '  signal) ulimit -c 0; kill -SEGV $$ ;;', // no core file left in slurmd's folder
       "  hang) trap '' TERM; while :; do sleep 1; done ;;",
       `  *) exec ${real} "$@" ;;`,
       'esac',
