@@ -148,7 +148,14 @@ describeStores('kiseki CLI against a server', (sctx) => {
     expect(who.stdout).toContain('role: member');
     expect(who.stdout).toContain('uid: 2001');
 
-    for (const text of [bad.stdout, bad.stderr, r.stdout, r.stderr, who.stdout, allText(p.home), log.join('\n')]) {
+    // Signing in again replaces the token; the old one is revoked, not left valid.
+    const again = await kiseki(['login', '--user', 'alice'], p.env, `${PW.alice}\n`);
+    expect(again.status, again.stderr).toBe(0);
+    const replaced = await call<any>(server.url, 'GET', '/api/v1/search', { headers: { authorization: `Bearer ${creds.token}` } });
+    expect([replaced.status, replaced.body.error.code]).toEqual([401, 'E_AUTH_TOKEN']);
+    expect(JSON.parse(readFileSync(p.creds, 'utf8')).token).not.toBe(creds.token);
+
+    for (const text of [bad.stdout, bad.stderr, r.stdout, r.stderr, again.stdout, again.stderr, who.stdout, allText(p.home), log.join('\n')]) {
       expect(text).not.toContain(PW.alice);
       expect(text).not.toContain('not-her-password');
     }

@@ -8,7 +8,7 @@ import { CliError, usageError } from '../errors.js';
 import { positiveInt } from '../options.js';
 import { out, printJson, safe } from '../output.js';
 import { ApiClient, normalizeServer, RemoteError } from '../remote/api-client.js';
-import { credentialsFile, readCredentials, removeCredentials, writeCredentials } from '../remote/credentials.js';
+import { credentialsFile, readCredentials, removeCredentials, writeCredentials, type Credentials } from '../remote/credentials.js';
 import { Prompter } from '../remote/prompt.js';
 import { loginError } from '../remote/login-error.js';
 import { getSession, type ApiUser } from '../remote/session.js';
@@ -40,9 +40,22 @@ async function tokenIdOf(api: ApiClient, token: string): Promise<number | undefi
   return typeof s.tokenId === 'number' ? s.tokenId : undefined;
 }
 
-function readStdinLine(): Promise<string> {
+/** The token from standard input (not echoed when typed at a terminal). */
+function readToken(): Promise<string> {
   const p = new Prompter();
-  return p.ask('').finally(() => p.close());
+  return p.secret('API token: ').finally(() => p.close());
+}
+
+/** Signing in again replaces the saved token: the old one is revoked, not left valid on the server. */
+async function revokeReplaced(old: Credentials | undefined, token: string): Promise<void> {
+  if (!old || old.token === token) return;
+  try {
+    const api = new ApiClient({ server: old.server, token: old.token });
+    const id = old.tokenId ?? (await tokenIdOf(api, old.token));
+    if (id !== undefined) await api.delete(`/api/v1/tokens/${id}`);
+  } catch {
+    // Already revoked or expired, or its server is gone: nothing left to do.
+  }
 }
 
 async function login(opts: LoginOptions): Promise<void> {
@@ -51,7 +64,7 @@ async function login(opts: LoginOptions): Promise<void> {
   let token: string;
   let user: ApiUser;
   if (opts.tokenStdin) {
-    token = (await readStdinLine()).trim();
+    token = (await readToken()).trim();
     if (!token) throw usageError('--token-stdin: standard input held no token');
     const s = await getSession(api, token).catch((err: unknown) => {
       throw err instanceof RemoteError && err.status === 401 ? new CliError(err.code, `the server refused this token: ${err.message.replace(/; sign in again.*$/, '')}`) : err;
@@ -88,7 +101,9 @@ async function login(opts: LoginOptions): Promise<void> {
     user = r.user;
   }
   const tokenId = await tokenIdOf(api, token);
+  const old = readCredentials();
   writeCredentials({ server, token, user: user.username, ...(tokenId !== undefined ? { tokenId } : {}), savedAt: new Date().toISOString() });
+  await revokeReplaced(old, token);
   out(`signed in to ${server} as ${safe(user.username)} (${user.role}); the API token is in ${credentialsFile()}`);
 }
 
