@@ -4,7 +4,7 @@
 // store: server down for 30 s, agent killed -9 and restarted, spool full,
 // wrong token. (test/cluster/slurm.test.ts does the same with a real Slurm.)
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -125,6 +125,30 @@ describe.skipIf(!ok)('kiseki agent (eBPF agent mode, spool, shipping)', () => {
       writeFileSync(join(runDir, 'register', String(p.pid)), `slurm ${job}\n`);
       await new Promise((r) => p.on('exit', r));
       await waitUntil('the registered process', async () => (await filesOfJob(job)).some((f) => f.endsWith('registered.txt')));
+    } finally {
+      await agent.stop();
+    }
+  });
+
+  it("takes job records only from root: a record another user left in the inbox is ignored, and the inbox is root's alone", async () => {
+    const agent = await startAgent(agentArgs());
+    const inbox = join(dir, 'spool', 'inbox');
+    const mine = jobId();
+    const forged = jobId();
+    try {
+      expect(statSync(inbox).mode & 0o777).toBe(0o700);
+      const record = (job: string, name: string) => JSON.stringify({ type: 'job.info', ts: Date.now() * 1000, job: { scheduler: 'slurm', id: job }, name, user: 'alice', uid: 2001, gid: 3001 });
+      // A user's file (as if the inbox were open to them): owned by nobody.
+      writeFileSync(join(inbox, `1-slurm-${forged}-prolog.json`), record(forged, 'forged'));
+      chownSync(join(inbox, `1-slurm-${forged}-prolog.json`), 65534, 65534);
+      writeFileSync(join(inbox, `2-slurm-${mine}-prolog.json`), record(mine, 'from-root'));
+      await waitUntil('the root record', async () => {
+        const { rows } = await store.db.query<{ name: string }>('select name from job where job_ref = $1', [mine]);
+        return rows[0]?.name === 'from-root';
+      });
+      await agent.waitFor(/ignoring .*written by uid 65534, not by root/);
+      await waitUntil('aggregation', settled);
+      expect((await store.db.query('select 1 from job where job_ref = $1', [forged])).rows).toEqual([]);
     } finally {
       await agent.stop();
     }

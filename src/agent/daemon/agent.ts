@@ -4,7 +4,7 @@
 // per-process job attribution, cuts them into batches, writes the batches to
 // a bounded disk spool and ships them to the server (see docs/cluster.md).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { textToBytes } from '../../core/bytes-text.js';
@@ -88,7 +88,10 @@ export class Agent {
     this.id = opts.id ?? `agent:${host}`;
     this.spool = new Spool({ dir: opts.spoolDir, maxBytes: opts.spoolMaxBytes });
     this.inboxDir = join(opts.spoolDir, 'inbox');
-    mkdirSync(this.inboxDir, { recursive: true, mode: 0o733 });
+    // Only root (the node's Prolog/Epilog, PBS hooks) may leave job records:
+    // a record names a job's user and script, so no user may forge one.
+    mkdirSync(this.inboxDir, { recursive: true, mode: 0o700 });
+    chmodSync(this.inboxDir, 0o700);
     this.shipper = new Shipper(this.spool, { server: opts.server, ...(opts.token ? { token: opts.token } : {}), source: this.id, log: opts.log });
     const capture = opts.config.capture;
     this.normalizer = new Normalizer({
@@ -309,6 +312,8 @@ export class Agent {
     for (const n of names) {
       const file = join(this.inboxDir, n);
       try {
+        const owner = statSync(file).uid;
+        if (owner !== 0 && owner !== process.getuid?.()) throw new Error(`written by uid ${owner}, not by root: not a hook's record`);
         this.push(decodeTraceEvent(readFileSync(file, 'utf8').trim()));
       } catch (err) {
         this.opts.log(`ignoring ${file}: ${(err as Error).message}`);
