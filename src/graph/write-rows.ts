@@ -44,7 +44,9 @@ function mergeNodes(muts: NodeMutation[]): Map<string, MergedNode> {
     if (m.ts !== undefined) n.ts = m.kind === 'file' && n.ts !== null ? Math.min(n.ts, m.ts) : m.ts;
     if (m.ownerUid !== undefined) n.ownerUid = m.ownerUid;
     if (m.ownerGid !== undefined) n.ownerGid = m.ownerGid;
-    for (const [k, v] of Object.entries(m.attrs)) if (v !== undefined) n.attrs[k] = v;
+    // An ended job keeps its final state: a start record that arrives after the end (another node's agent, a late hook) says 'running'.
+    const ended = m.kind === 'job' && n.attrs.endTs != null && m.attrs.endTs == null;
+    for (const [k, v] of Object.entries(m.attrs)) if (v !== undefined && !(ended && k === 'state')) n.attrs[k] = v;
   }
   return out;
 }
@@ -129,11 +131,12 @@ async function upsertNodes(tx: Queryable, rows: MergedNode[], ids: Map<string, n
  * `insert … on conflict (pk) do update set c = coalesce(excluded.c, t.c)` over
  * unnest(): absent (null) attributes keep what is stored.
  */
-async function upsertKind(tx: Queryable, table: string, pk: string, cols: [string, string, unknown[]][], fresh: FreshIds): Promise<void> {
+/** `merge`: a column's SET expression when the row exists (default: the new value unless null). */
+async function upsertKind(tx: Queryable, table: string, pk: string, cols: [string, string, unknown[]][], fresh: FreshIds, merge: Record<string, string> = {}): Promise<void> {
   if (cols[0]![2].length === 0) return;
   const names = cols.map((c) => c[0]);
   const types = cols.map((c, i) => `$${i + 1}::${c[1]}[]`);
-  const sets = names.filter((n) => n !== pk).map((n) => `${n} = coalesce(excluded.${n}, t.${n})`);
+  const sets = names.filter((n) => n !== pk).map((n) => `${n} = ${merge[n] ?? `coalesce(excluded.${n}, t.${n})`}`);
   const values = cols.map((c) => c[2]);
   const split = splitFresh(values[0]!, fresh);
   const insert = `insert into ${table} as t (${names.join(', ')}) select * from unnest(${types.join(', ')})`;
@@ -224,7 +227,10 @@ export async function writeMutations(tx: Queryable, muts: GraphMutation[], state
     ['node_list', 'text', col(jobs, (n) => json(a(n).nodeList))],
     ['submit_ts', 'bigint', col(jobs, (n) => num(a(n).submitTs))],
     ['script_sha256', 'text', col(jobs, (n) => str(a(n).scriptSha256))],
-  ], fresh);
+  ], fresh, {
+    // An ended job keeps its final state against records without an end (see mergeNodes).
+    state: 'case when t.end_ts is not null and excluded.end_ts is null then t.state else coalesce(excluded.state, t.state) end',
+  });
   // Job scripts, once per content hash (the first text stays: same hash, same text).
   const scripts = new Map<string, { text: string; ts: number | null }>();
   for (const n of jobs) {

@@ -52,6 +52,21 @@ describeStores('job record (job.info)', (ctx) => {
     });
   });
 
+  it("an ended job keeps its final state when a start record arrives after the end, in a later batch or in the same one", async () => {
+    const end = (id: string): EventOf<'job.info'> => ({ type: 'job.info', ts: T0 + 9_000_000, job: { scheduler: 'slurm', id }, endTs: T0 + 9_000_000, exitCode: 1, signal: null, state: 'FAILED' });
+    // Later batch: the controller's end record, then a node's start record.
+    await ingest(ctx.store, { source: 'slurmctld:c1:51:epilog', seq: 0, events: [end('51')] });
+    await ingest(ctx.store, { source: 'agent:n2', seq: 0, events: [info('51')] });
+    // Same batch (one aggregation chunk): end first, start after.
+    await ingest(ctx.store, { source: 'agent:n3', seq: 0, events: [end('52'), info('52')] });
+    const { rows } = await ctx.store.db.query<{ job_ref: string; state: string; end_ts: number; start_ts: number; account: string }>(
+      `select job_ref, state, end_ts, start_ts, account from job where job_ref in ('51', '52') order by job_ref`);
+    expect(rows.map((r) => [r.job_ref, r.state, Number(r.end_ts), Number(r.start_ts), r.account])).toEqual([
+      ['51', 'FAILED', T0 + 9_000_000, T0 + 2_000_000, 'physics'],
+      ['52', 'FAILED', T0 + 9_000_000, T0 + 2_000_000, 'physics'],
+    ]);
+  });
+
   it('a record without script, account or nodes leaves them null', async () => {
     await ingest(ctx.store, { source: 'agent:n1', seq: 0, events: [info('7', { script: undefined, account: undefined, nodes: undefined })] });
     const { rows } = await ctx.store.db.query<Record<string, unknown>>(`select account, node_list, script_sha256 from job where job_ref = '7'`);
