@@ -155,15 +155,17 @@ async function aggregateChunk(store: Store, source: string, opts: AggregateOptio
     src.next_seq = Number(src.next_seq);
     src.next_idx = Number(src.next_idx);
     // The contiguous run of received batches from next_seq.
-    const { rows: batches } = await tx.query<{ seq: number; event_count: number }>(
-      'select seq, event_count from ingest_batch where source = $1 and seq >= $2 order by seq limit 10000', [source, src.next_seq],
+    const { rows: batches } = await tx.query<{ seq: number; event_count: number; sha256: string }>(
+      'select seq, event_count, sha256 from ingest_batch where source = $1 and seq >= $2 order by seq limit 10000', [source, src.next_seq],
     );
     let last = -1;
     const counts = new Map<number, number>();
+    const sha256s = new Map<number, string>();
     for (const b of batches) {
       const seq = Number(b.seq);
       if (seq !== src.next_seq + counts.size) break;
       counts.set(seq, Number(b.event_count));
+      sha256s.set(seq, b.sha256);
       last = seq;
     }
     if (last < 0) return null;
@@ -174,7 +176,7 @@ async function aggregateChunk(store: Store, source: string, opts: AggregateOptio
     for (let have = (counts.get(upto) ?? 0) - src.next_idx; have < chunkSize && upto < last; ) have += counts.get(++upto) ?? 0;
     last = upto;
     // The events: kept in memory by this process's ingest, else read back.
-    let taken = recent.take(source, src.next_seq, src.next_idx, last, chunkSize);
+    let taken = recent.take(source, src.next_seq, src.next_idx, last, chunkSize, (seq) => sha256s.get(seq));
     if (!taken) {
       const { rows: raw } = await tx.query<{ seq: number; idx: number; body: string }>(
         `select seq, idx, body from raw_event

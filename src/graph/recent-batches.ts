@@ -1,10 +1,10 @@
 // Events of the batches this process has just stored, kept for the
 // aggregator so that it need not read them back from raw_event and parse
-// them again. Only a shortcut: a (source, seq) never changes once stored (a
-// batch with other events under the same pair is refused), so what is kept
-// equals the stored rows; the aggregator's cursor still comes from the
-// database, and a batch not kept here (stored by another process, or dropped
-// to bound memory) is read from raw_event as before.
+// them again. Only a shortcut: a kept batch is used only when its sha256 is
+// the one ingest_batch holds for that (source, seq) (a store emptied and
+// refilled since cannot hand out old events); the aggregator's cursor still
+// comes from the database, and a batch not kept here (stored by another
+// process, or dropped to bound memory) is read from raw_event as before.
 import type { TraceEvent } from '../core/trace-event.js';
 
 /**
@@ -15,24 +15,24 @@ import type { TraceEvent } from '../core/trace-event.js';
 const MAX_EVENTS = 100_000;
 
 export class RecentBatches {
-  /** `${seq}\n${source}` → events, oldest first. */
-  private readonly batches = new Map<string, TraceEvent[]>();
+  /** `${seq}\n${source}` → the batch, oldest first. */
+  private readonly batches = new Map<string, { events: TraceEvent[]; sha256: string }>();
   private events = 0;
 
-  remember(source: string, seq: number, events: TraceEvent[]): void {
+  /** A batch just committed (replaces what was kept under the same pair). */
+  remember(source: string, seq: number, events: TraceEvent[], sha256: string): void {
     if (events.length === 0 || events.length > MAX_EVENTS) return;
-    const k = `${seq}\n${source}`;
-    if (this.batches.has(k)) return;
-    this.batches.set(k, events);
+    this.forget(source, seq, seq + 1);
+    this.batches.set(`${seq}\n${source}`, { events, sha256 });
     this.events += events.length;
-    for (const [old, evs] of this.batches) {
+    for (const [old, b] of this.batches) {
       if (this.events <= MAX_EVENTS) break;
       this.batches.delete(old);
-      this.events -= evs.length;
+      this.events -= b.events.length;
     }
   }
 
-  get(source: string, seq: number): TraceEvent[] | undefined {
+  get(source: string, seq: number): { events: TraceEvent[]; sha256: string } | undefined {
     return this.batches.get(`${seq}\n${source}`);
   }
 
@@ -40,24 +40,26 @@ export class RecentBatches {
   forget(source: string, fromSeq: number, toSeq: number): void {
     for (let s = fromSeq; s < toSeq; s++) {
       const k = `${s}\n${source}`;
-      const evs = this.batches.get(k);
-      if (!evs) continue;
+      const b = this.batches.get(k);
+      if (!b) continue;
       this.batches.delete(k);
-      this.events -= evs.length;
+      this.events -= b.events.length;
     }
   }
 
   /**
    * Up to `limit` events from (fromSeq, fromIdx) through batch `lastSeq`,
-   * with the position of the last one; null when a batch is not kept.
+   * with the position of the last one; null when a batch is not kept, or
+   * kept with another sha256 than the stored one (`sha256Of`).
    */
-  take(source: string, fromSeq: number, fromIdx: number, lastSeq: number, limit: number): { events: TraceEvent[]; endSeq: number; endIdx: number } | null {
+  take(source: string, fromSeq: number, fromIdx: number, lastSeq: number, limit: number, sha256Of: (seq: number) => string | undefined): { events: TraceEvent[]; endSeq: number; endIdx: number } | null {
     const events: TraceEvent[] = [];
     let endSeq = -1;
     let endIdx = -1;
     for (let seq = fromSeq; seq <= lastSeq && events.length < limit; seq++) {
-      const b = this.get(source, seq);
-      if (!b) return null;
+      const kept = this.get(source, seq);
+      if (!kept || kept.sha256 !== sha256Of(seq)) return null;
+      const b = kept.events;
       const start = seq === fromSeq ? fromIdx : 0;
       const n = Math.min(b.length - start, limit - events.length);
       for (let i = 0; i < n; i++) events.push(b[start + i]!);

@@ -84,7 +84,7 @@ export async function ingestBatches(store: Store, batches: BatchInput[], opts: I
   // Committed: the aggregator may take these events without reading them back.
   const recent = recentBatches(store);
   results.forEach((r, i) => {
-    if (r.status === 'stored') recent.remember(r.source, r.seq, validated[i]!.events);
+    if (r.status === 'stored') recent.remember(r.source, r.seq, validated[i]!.events, validated[i]!.sha256);
   });
   const aggregated = opts.aggregate === false ? null : await aggregate(store);
   return { batches: results, aggregated };

@@ -62,6 +62,19 @@ describeStores('aggregator', (ctx) => {
     expect(order.filter((s) => s === 'src-0').length).toBeGreaterThan(1);
   });
 
+  it('aggregates what is stored, not events kept in memory from before the store was emptied', async () => {
+    await resetStore(ctx.store.db);
+    const b = sedInPlace().events;
+    await ingest(ctx.store, { source: 'reused', seq: 0, events: b });
+    const ref = await dumpGraph(ctx.store.db);
+    await resetStore(ctx.store.db);
+    await ingest(ctx.store, { source: 'reused', seq: 0, events: catSortPipeline().events }, { aggregate: false });
+    await resetStore(ctx.store.db);
+    await ingest(ctx.store, { source: 'reused', seq: 0, events: b }, { aggregate: false });
+    await aggregate(ctx.store);
+    sameGraph(await dumpGraph(ctx.store.db), ref);
+  });
+
   it('waits at a missing batch, then catches up in order', async () => {
     const ref = await reference();
     const reversed = [...BATCHES].reverse();
