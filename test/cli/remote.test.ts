@@ -337,22 +337,23 @@ describeStores('kiseki CLI against a server', (sctx) => {
     const made = await kiseki(['share', 'create', w.alice.jobRef, '--days', '7', '--label', 'reviewers'], alice.env);
     expect(made.status, made.stderr).toBe(0);
     const url = made.stdout.trim();
-    expect(url).toMatch(new RegExp(`^${server.url}/s/\\S+$`));
+    expect(url, made.stderr).toMatch(new RegExp(`^${server.url}/s/\\S+$`));
     const token = url.slice(url.lastIndexOf('/s/') + 3);
     const opened = await call<any>(server.url, 'GET', `/api/v1/nodes/${w.alice.job}`, { headers: { 'x-kiseki-share': token } });
-    expect(opened.status).toBe(200);
+    expect(opened.status, opened.text).toBe(200);
 
     const list = await kiseki(['share', 'list'], alice.env);
-    expect(list.stdout).toContain('reviewers');
+    expect(list.stdout, list.stderr).toContain('reviewers');
     const id = JSON.parse((await kiseki(['share', 'list', '--json'], alice.env)).stdout).items[0].id as string;
-    expect((await kiseki(['share', 'revoke', id], alice.env)).status).toBe(0);
+    const revoked = await kiseki(['share', 'revoke', id], alice.env);
+    expect(revoked.status, revoked.stderr).toBe(0);
     const after = await call<any>(server.url, 'GET', `/api/v1/nodes/${w.alice.job}`, { headers: { 'x-kiseki-share': token } });
-    expect(after.status).toBeGreaterThanOrEqual(400);
+    expect(after.status, after.text).toBeGreaterThanOrEqual(400);
 
     // bob may not share alice's job (he cannot see it: not found).
     const bob = await login('bob');
     const no = await kiseki(['share', 'create', w.alice.jobRef], bob.env);
-    expect(no.status).not.toBe(0);
+    expect(no.status, no.stdout).not.toBe(0);
     expect(no.stderr).toContain('[E_NOT_FOUND]');
   }, 180_000);
 
