@@ -3,7 +3,8 @@
 // version) pairs of the jobs' used / wasGeneratedBy / wasInvalidatedBy
 // edges, whoever writes the edges, and be emptied with them.
 import { expect, it } from 'vitest';
-import { jobFileMatches } from '../../src/api/queries/job-files.js';
+import { jobFileMatches } from '../../src/graph/queries/job-files.js';
+import { LOCAL_ADMIN, searchJobs, type SearchCriteria } from '../../src/graph/index.js';
 import { ingest } from '../../src/ingest/index.js';
 import { resetStore } from '../../src/store/index.js';
 import { catSortPipeline, mvTmpFinal, SyntheticTrace, threeStepPipeline } from './synthetic-trace.js';
@@ -58,6 +59,14 @@ describeStores('job_file', (ctx) => {
     expect(await find('%')).toEqual([]); // LIKE wildcards are literal
     expect(await find('python3')).toEqual([]); // the program: software
     expect([...((await jobFileMatches(ctx.store.db, [Number(job!.node_id)], 'python3', { includeSoftware: true }))?.values() ?? [])]).toEqual([1]);
+    // searchJobs (the CLI's search) takes the same way when other criteria leave few jobs
+    const jobs = async (c: SearchCriteria) => (await searchJobs(ctx.store, LOCAL_ADMIN, c)).items.map((j) => j.jobId);
+    expect(await jobs({ filename: 'MODEL.pt', user: 'bob' })).toEqual([bob.runId]);
+    expect(await jobs({ filename: 'model.pt', user: 'alice' })).toEqual([]);
+    expect(await jobs({ filename: 'python3', user: 'bob' })).toEqual([]);
+    expect(await jobs({ filename: 'python3', user: 'bob', includeSoftware: true })).toEqual([bob.runId]);
+    expect(await jobs({ filename: 'shard-2', jobScript: 'train' })).toEqual([bob.runId]);
+    expect(await jobs({ filename: 'shard-2' })).toEqual([bob.runId]); // the path index
   });
 
   it('gains the pair when an upsert gives an edge its job; emptied with edge', async () => {

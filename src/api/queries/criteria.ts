@@ -6,7 +6,7 @@
 import { globToRegex, isGlob, Sql, substringLike, visibleAnd, visibleTo, type Viewer } from '../../graph/index.js';
 import { toStoredPath, type Queryable } from '../../store/index.js';
 import { Limiter } from '../limit.js';
-import { JOB_FIRST_MAX_JOBS, jobFileMatches } from './job-files.js';
+import { JOB_FIRST_MAX_JOBS, jobFileMatches } from '../../graph/queries/job-files.js';
 import type { Criteria } from '../schemas.js';
 
 export function textMatch(col: string, value: string, q: Sql): string {
@@ -61,7 +61,7 @@ export function narrowsJobs(c: Criteria): boolean {
  * many such files (paths) each, looked up once per request and then used as
  * a list of job ids by every query of the request. When the other criteria
  * (and the viewer's sight) leave few jobs, only those jobs' files are
- * searched (job-files.ts); the map then holds only jobs among those, which
+ * searched (graph/queries/job-files.ts); the map then holds only jobs among those, which
  * is enough: every query ANDs it with the same criteria.
  */
 export async function filenameJobs(db: Queryable, c: Criteria, viewer: Viewer): Promise<Map<number, number> | undefined> {

@@ -4,6 +4,7 @@ import type { Store } from '../../store/open-store.js';
 import { toStoredPath } from '../../store/path-text.js';
 import { GraphError } from '../edge-kinds.js';
 import { globToRegex, isGlob, substringLike } from './glob.js';
+import { JOB_FIRST_MAX_JOBS, jobFileMatches } from './job-files.js';
 import { FILE_REF_SQL, fileRef, type FileRef } from './keep-set.js';
 import { pageOf, Sql, visibleAnd, visibleTo, type Page, type Viewer } from './viewer.js';
 
@@ -91,6 +92,21 @@ const SORT_JOBS: Record<JobSort, string> = {
   jobId: 'j.job_ref asc', '-jobId': 'j.job_ref desc', user: 'j.user_name asc', '-user': 'j.user_name desc',
 };
 
+/**
+ * The jobs among those the conditions `w` (parameters in `q` so far) leave,
+ * when at most JOB_FIRST_MAX_JOBS, that touched a file matching
+ * `c.filename`, from job_file; undefined when the path index is the search
+ * (no other criteria, or too many jobs or files).
+ */
+async function filenameInFewJobs(store: Store, viewer: Viewer, c: SearchCriteria, w: string[], q: Sql): Promise<Map<number, number> | undefined> {
+  if (w.every((x) => x === 'true')) return undefined;
+  const { rows } = await store.db.query<{ node_id: number }>(
+    `select j.node_id from job j join node n on n.id = j.node_id where ${w.join(' and ')} limit ${JOB_FIRST_MAX_JOBS + 1}`, [...q.params]);
+  if (rows.length > JOB_FIRST_MAX_JOBS) return undefined;
+  return jobFileMatches(store.db, rows.map((r) => Number(r.node_id)), c.filename!,
+    { includeSoftware: c.includeSoftware ?? false, fileVisible: (n, fq) => visibleAnd(viewer, n, fq) });
+}
+
 export async function searchJobs(store: Store, viewer: Viewer, c: SearchCriteria, page?: Page & { sort?: JobSort }): Promise<SearchResult<JobHit>> {
   checkCriteria(c);
   const q = new Sql();
@@ -100,7 +116,16 @@ export async function searchJobs(store: Store, viewer: Viewer, c: SearchCriteria
   if (c.user !== undefined && c.user !== '') w.push(userMatch('j.uid', 'j.user_name', c.user, q));
   if (c.from !== undefined) w.push(`coalesce(j.end_ts, j.start_ts) >= ${q.p(c.from)}`);
   if (c.to !== undefined) w.push(`j.start_ts <= ${q.p(c.to)}`);
-  if (c.filename) {
+  if (c.annotation) {
+    const a = q.p(substringLike(c.annotation));
+    // Only annotations on nodes the viewer may see.
+    w.push(`exists (select 1 from annotation a join node an on an.id = a.node_id
+      where (an.id = j.node_id or an.job_id = j.node_id) and (a.value ilike ${a} or a.key ilike ${a})${visibleAnd(viewer, 'an', q)})`);
+  }
+  // A file name within the few jobs the other criteria leave: their job_file rows (as the API's search).
+  const inJobs = c.filename ? await filenameInFewJobs(store, viewer, c, w, q) : undefined;
+  if (inJobs) w.push(`j.node_id = any(${q.p([...inJobs.keys()])}::bigint[])`);
+  else if (c.filename) {
     const sw = c.includeSoftware ? '' : 'and not coalesce(fv.software, false)';
     const m = pathMatch('p.path', c.filename, q);
     // Only files the viewer may see match (a job is not found by a hidden file's path).
@@ -112,12 +137,6 @@ export async function searchJobs(store: Store, viewer: Viewer, c: SearchCriteria
       union all
       select e.job_id from path p join file_version fv on fv.path_id = p.id ${fjoin} join edge e on e.from_id = fv.node_id
         where ${m} ${sw} and e.kind in ('wasGeneratedBy', 'wasInvalidatedBy')${fvis})`);
-  }
-  if (c.annotation) {
-    const a = q.p(substringLike(c.annotation));
-    // Only annotations on nodes the viewer may see.
-    w.push(`exists (select 1 from annotation a join node an on an.id = a.node_id
-      where (an.id = j.node_id or an.job_id = j.node_id) and (a.value ilike ${a} or a.key ilike ${a})${visibleAnd(viewer, 'an', q)})`);
   }
   const where = w.join(' and ');
   const from = 'from job j join node n on n.id = j.node_id';

@@ -3,8 +3,10 @@
 // `filename=out.h5&user=alice` reads alice's jobs' rows in one index range
 // and checks the pattern on their text, instead of finding every path named
 // out.h5 in the store (10,000s) and each one's job through its edges.
-import { globToRegex, isGlob, Sql, substringLike } from '../../graph/index.js';
-import { toStoredPath, type Queryable } from '../../store/index.js';
+import type { Queryable } from '../../store/db.js';
+import { toStoredPath } from '../../store/path-text.js';
+import { globToRegex, isGlob, substringLike } from './glob.js';
+import { Sql } from './viewer.js';
 
 /** Up to this many candidate jobs, their files are searched rather than the whole path index. */
 export const JOB_FIRST_MAX_JOBS = 1000;
