@@ -17,6 +17,9 @@
 //   --seconds N       measured time of each run (default 30), after a 5 s warm-up
 //   --think-ms N      mean think time of the paced run (default 1000; 0 = no paced run)
 //   --pool N          the server's PostgreSQL connections (kiseki serve --db-pool; default: its default)
+//   --viewer WHO      admin (default: the loopback local admin, who sees everything) or member
+//                     (a signed-in member, user7, with an API token: every query filters by what
+//                     user7 may see: their own jobs and the public ones)
 //   --rebuild         make the store again even when one of this version exists
 //   --write-docs      put the figures in docs/performance.md (section "API")
 //   --json            print the results as JSON too
@@ -24,6 +27,7 @@ import { spawn, execSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { createApiToken } from '../src/api/auth/api-tokens.js';
 import { packageRoot } from '../src/core/package-root.js';
 import { openStore } from '../src/store/index.js';
 import { API_DATA_VERSION, apiShape, buildApiData, T0 } from './api-data.js';
@@ -41,6 +45,10 @@ const clients = Number(opt('clients') ?? 50);
 const seconds = Number(opt('seconds') ?? 30);
 const thinkMs = Number(opt('think-ms') ?? 1000);
 const WARMUP_S = 5;
+const viewer = opt('viewer') ?? 'admin';
+if (viewer !== 'admin' && viewer !== 'member') throw new Error('--viewer takes admin or member');
+/** Authorization header of the load's clients (member: set in main). */
+let auth: Record<string, string> = {};
 const shape = apiShape(files);
 const schema = `kiseki_bench_api_${files >= 1e6 && files % 1e6 === 0 ? `${files / 1e6}m` : `${Math.round(files / 1e3)}k`}`;
 const log = (s: string) => console.error(s);
@@ -92,6 +100,27 @@ const CHECKS: { query: string; sql: string; params: unknown[] }[] = (() => {
     { query: 'filename=out_12.csv&user=user9', sql: `${fileJobs(`p.path ilike '%out\\_12.csv%'`)} where j.user_name = 'user9'`, params: [] },
   ];
 })();
+
+/** user7 as a signed-in member with an API token; their search total checked against SQL. */
+async function signInMember(url: string): Promise<string> {
+  const store = await openStore({ db: pgUrl, schema });
+  try {
+    const { rows } = await store.db.query<{ id: number }>(
+      `insert into app_user (username, source, uid, gid, role) values ('user7', 'local', 1007, 1007, 'member')
+       on conflict (username) do update set role = 'member' returning id`);
+    const { token } = await createApiToken(store.db, Number(rows[0]!.id), 'bench', 1);
+    auth = { authorization: `Bearer ${token}` };
+    const res = await fetch(`${url}/api/v1/search`, { headers: auth });
+    const body = (await res.json()) as { total?: number };
+    const want = Number((await store.db.query<{ n: number }>(
+      `select count(*)::int as n from job j join node n on n.id = j.node_id where n.visibility = 'public' or n.owner_uid = 1007`)).rows[0]!.n);
+    log(`  check as user7: API ${body.total}, SQL ${want}`);
+    if (res.status !== 200 || body.total !== want) throw new Error(`wrong answer for user7: ${res.status} total ${body.total}; SQL counts ${want}`);
+    return ` The load then ran as user7, a signed-in member (API token): every search filtered to user7's own and public jobs (${want.toLocaleString('en')} of ${shape.jobs.toLocaleString('en')}; checked against SQL).`;
+  } finally {
+    await store.close();
+  }
+}
 
 async function checkTotals(url: string): Promise<string> {
   const store = await openStore({ db: pgUrl, schema });
@@ -180,7 +209,7 @@ async function load(url: string, durationS: number, seed: number, meanThinkMs = 
       const type = Math.floor(r() * MIX.length);
       const q = MIX[type]!.query(r);
       const t = performance.now();
-      const res = await fetch(`${url}/api/v1/search${q ? `?${q}` : ''}`);
+      const res = await fetch(`${url}/api/v1/search${q ? `?${q}` : ''}`, { headers: auth });
       const body = (await res.json()) as { total?: number };
       samples.push({ type, ms: performance.now() - t, status: res.status, total: body.total ?? -1 });
       if (meanThinkMs > 0) await new Promise((res2) => setTimeout(res2, -Math.log(1 - r()) * meanThinkMs));
@@ -247,6 +276,7 @@ async function main(): Promise<void> {
   let checked = '';
   try {
     checked = await checkTotals(server.url);
+    if (viewer === 'member') checked += await signInMember(server.url);
     await load(server.url, WARMUP_S, 1);
     runs.push(summarize('closed loop', await load(server.url, seconds, 2)));
     if (thinkMs > 0) runs.push(summarize(`paced (${(thinkMs / 1000).toFixed(1)} s think time)`, await load(server.url, seconds, 3, thinkMs)));
@@ -276,10 +306,11 @@ async function main(): Promise<void> {
 function writeDocs(lines: string[], started: Date, buildSeconds: number | null): void {
   const file = join(packageRoot(), 'docs', 'performance.md');
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Performance\n\nFigures measured by `npm run bench`. Each section is written by its benchmark with `--write-docs`.\n';
+  const title = viewer === 'member' ? '## API, as a signed-in member' : '## API';
   const section = [
-    '## API',
+    title,
     '',
-    `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC with \`npm run bench:api -- --write-docs\` on kiseki ${commit()}. Machine: ${machine()}.`,
+    `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC with \`npm run bench:api -- --write-docs${viewer === 'member' ? ' --viewer member' : ''}\` on kiseki ${commit()}. Machine: ${machine()}.`,
     'The server is a real `kiseki serve` (its own process, PostgreSQL pool of its default size) on loopback; the clients run in the bench process on the same cores. '
       + 'Closed loop: each client sends its next search as soon as the answer is in, so latency includes queueing behind the other clients (the server saturated). '
       + 'Paced: each client waits a random think time between searches, as a person does. '
@@ -290,7 +321,7 @@ function writeDocs(lines: string[], started: Date, buildSeconds: number | null):
     ...lines,
     '',
   ].join('\n');
-  const re = /## API\n[\s\S]*?(?=\n## |$)/;
+  const re = new RegExp(`${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n[\\s\\S]*?(?=\n## |$)`);
   const out = re.test(text) ? text.replace(re, section.trimEnd() + '\n') : `${text.trimEnd()}\n\n${section}`;
   writeFileSync(file, out);
   log(`wrote the API section of ${file}`);

@@ -99,7 +99,8 @@ const SORT_JOBS: Record<JobSort, string> = {
  * (no other criteria, or too many jobs or files).
  */
 async function filenameInFewJobs(store: Store, viewer: Viewer, c: SearchCriteria, w: string[], q: Sql): Promise<Map<number, number> | undefined> {
-  if (w.every((x) => x === 'true')) return undefined;
+  // w[0] is the viewer's sight: with nothing else, the path index is the search.
+  if (w.length <= 1) return undefined;
   const { rows } = await store.db.query<{ node_id: number }>(
     `select j.node_id from job j join node n on n.id = j.node_id where ${w.join(' and ')} limit ${JOB_FIRST_MAX_JOBS + 1}`, [...q.params]);
   if (rows.length > JOB_FIRST_MAX_JOBS) return undefined;

@@ -63,17 +63,20 @@ export function visibleTo(viewer: Viewer, n: string, sql: Sql): string {
     let inScope: string;
     if (s.kind === 'job') {
       const j = sql.p(s.jobId);
-      inScope = `(${n}.id = ${j} or ${n}.job_id = ${j} or (${n}.owner_uid is null and exists (
-        select 1 from edge ue join node um on um.id = ue.from_id where ue.to_id = ${n}.id and um.job_id = ${j})))`;
+      inScope = `(${n}.id = ${j} or ${n}.job_id = ${j} or (${n}.owner_uid is null and coalesce((
+        select true from edge ue join node um on um.id = ue.from_id where ue.to_id = ${n}.id and um.job_id = ${j} limit 1), false)))`;
     } else {
       inScope = `${n}.id = any(${sql.p(s.nodeIds)}::bigint[])`;
     }
     return `(${inScope} and ${visibleTo(viewer.within, n, sql)})`;
   }
   const alias = `${n.replace(/\W/g, '')}_u`;
-  return `(${owned(viewer, n, sql)} or (${n}.owner_uid is null and exists (
-    select 1 from edge ${alias}e join node ${alias} on ${alias}.id = ${alias}e.from_id
-    where ${alias}e.to_id = ${n}.id and ${alias}.owner_uid is not null and ${owned(viewer, alias, sql)})))`;
+  // A scalar subquery, not EXISTS: PostgreSQL may turn an EXISTS under OR
+  // into one hashed scan of every node and edge (100 ms a query on 1M
+  // files); this one runs only for the rare node without an owner.
+  return `(${owned(viewer, n, sql)} or (${n}.owner_uid is null and coalesce((
+    select true from edge ${alias}e join node ${alias} on ${alias}.id = ${alias}e.from_id
+    where ${alias}e.to_id = ${n}.id and ${alias}.owner_uid is not null and ${owned(viewer, alias, sql)} limit 1), false)))`;
 }
 
 /** The rule for owned nodes: public, yours, your group's group-visible, or a group you administer. */
