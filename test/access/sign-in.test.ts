@@ -125,6 +125,34 @@ describeAccess('sign-in', (ctx) => {
     expect(all).not.toContain(share.body.token);
   });
 
+  it('secure cookies behind a TLS proxy (X-Forwarded-Proto: https)', async () => {
+    await ctx.world();
+    const r = await call<any>(ctx.url, 'POST', '/api/v1/auth/login', { json: { username: 'bob', password: PASSWORDS.bob }, headers: { 'x-forwarded-proto': 'https' } });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('set-cookie')).toMatch(/;\s*Secure/i);
+  });
+
+  it('the access routes refuse bad parameters with 400 and say which', async () => {
+    await ctx.world();
+    const bad = async (who: string, method: string, path: string, json: unknown, field: RegExp) => {
+      const r = await ctx.as(who, method, path, { json });
+      expect([r.status, r.body.error?.code], `${method} ${path}`).toEqual([400, 'E_BAD_BODY']);
+      expect(r.body.error.message, `${method} ${path}`).toMatch(field);
+    };
+    await bad('anonymous', 'POST', '/api/v1/auth/login', { username: 'alice', password: 'x', admin: true }, /unknown field "admin"/);
+    await bad('anonymous', 'POST', '/api/v1/auth/login', { username: 'alice', password: 42 }, /password/);
+    await bad('anonymous', 'POST', '/api/v1/auth/login', { username: '', password: 'x' }, /username/);
+    await bad('alice', 'POST', '/api/v1/shares', { node: 'one' }, /node/);
+    await bad('alice', 'POST', '/api/v1/shares', { node: 1, days: -1 }, /days/);
+    await bad('carol', 'PATCH', '/api/v1/users/alice', { role: 'root' }, /role/);
+    const q = await ctx.as('carol', 'GET', '/api/v1/audit?pageSize=100000');
+    expect([q.status, q.body.error.code]).toEqual([400, 'E_BAD_PARAMETER']);
+    const t = await ctx.as('carol', 'GET', '/api/v1/audit?from=yesterday');
+    expect([t.status, t.body.error.message]).toEqual([400, 'expected an ISO 8601 time, got "yesterday"']);
+    const id = await ctx.as('alice', 'DELETE', '/api/v1/tokens/abc');
+    expect([id.status, id.body.error.code]).toEqual([400, 'E_BAD_PARAMETER']);
+  });
+
   it('wrong passwords are refused with one message, then throttled (429, Retry-After), even with the right password; others are not', async () => {
     await ctx.world();
     const bad = await ctx.login('eve', 'guess-1');
