@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { getNode, jobGraph, LOCAL_ADMIN, type NodeDetails } from '../../graph/index.js';
 import type { Store } from '../../store/index.js';
-import { describeNodes, nodeName } from '../describe.js';
+import { describeNodes, nodeName, type NodeInfo } from '../describe.js';
 import { fmtBytes, fmtCount, fmtTime, out, printJson, safe } from '../output.js';
 import { positiveInt } from '../options.js';
 import { resolveArg } from '../resolve-arg.js';
@@ -31,14 +31,19 @@ function factLine(k: string, v: unknown): string | undefined {
 async function jobSummary(store: Store, job: number): Promise<{ reads: string[]; writes: string[]; runs: number }> {
   const g = await jobGraph(store, LOCAL_ADMIN, job, { maxPerGroup: 200 });
   const info = await describeNodes(store, g.nodes.map((n) => n.id));
+  return { ...readsAndWrites(g.edges, info), runs: g.nodes.filter((n) => n.kind === 'process').length };
+}
+
+/** The data files a job's edges say it read (and did not write first) and wrote, by name. */
+function readsAndWrites(edges: { kind: string; from: number; to: number }[], info: Map<number, NodeInfo>): { reads: string[]; writes: string[] } {
   const isData = (id: number) => {
     const n = info.get(id);
     return n?.kind === 'file' && n.fileClass !== 'pipe' && !n.software;
   };
-  const written = new Set(g.edges.filter((e) => e.kind === 'wasGeneratedBy' && isData(e.from)).map((e) => e.from));
-  const read = new Set(g.edges.filter((e) => e.kind === 'used' && isData(e.to) && !written.has(e.to)).map((e) => e.to));
+  const written = new Set(edges.filter((e) => e.kind === 'wasGeneratedBy' && isData(e.from)).map((e) => e.from));
+  const read = new Set(edges.filter((e) => e.kind === 'used' && isData(e.to) && !written.has(e.to)).map((e) => e.to));
   const names = (ids: Set<number>) => [...ids].map((i) => nodeName(info.get(i), i)).sort();
-  return { reads: names(read), writes: names(written), runs: g.nodes.filter((n) => n.kind === 'process').length };
+  return { reads: names(read), writes: names(written) };
 }
 
 export function registerShow(program: Command): void {
@@ -95,15 +100,8 @@ function nodeLabel(kind: string, label: string): string {
 async function remoteJobSummary(api: ApiClient, job: number): Promise<{ reads: string[]; writes: string[]; runs: number; more: number }> {
   const g = await api.get<ApiJobGraph>(`/api/v1/jobs/${job}/graph`, { groupThreshold: 1000 });
   const info = nodeInfos(g.nodes, g.groups);
-  const isData = (id: number) => {
-    const n = info.get(id);
-    return n?.kind === 'file' && n.fileClass !== 'pipe' && !n.software;
-  };
-  const written = new Set(g.edges.filter((e) => e.kind === 'wasGeneratedBy' && isData(e.from)).map((e) => e.from));
-  const read = new Set(g.edges.filter((e) => e.kind === 'used' && isData(e.to) && !written.has(e.to)).map((e) => e.to));
-  const names = (ids: Set<number>) => [...ids].map((i) => nodeName(info.get(i), i)).sort();
   const more = g.groups.reduce((n, x) => n + x.count, 0);
-  return { reads: names(read), writes: names(written), runs: g.nodes.filter((n) => n.kind === 'process').length, more };
+  return { ...readsAndWrites(g.edges, info), runs: g.nodes.filter((n) => n.kind === 'process').length, more };
 }
 
 /** `show` through the server: the node as the API gives it (only what this viewer may see). */
