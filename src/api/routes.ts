@@ -18,17 +18,13 @@ import { loadNode, publicNode } from './queries/nodes.js';
 import { loadOwned } from './queries/owner.js';
 import { searchJobHits } from './queries/search.js';
 import { setVisibility } from './queries/visibility.js';
+import { error, json, jsonBody, V1 } from './route-docs.js';
 import * as S from './schemas.js';
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const error = (description: string) => json(S.ErrorSchema, description);
 const E400 = { 400: error('Bad parameters: wrong type, unknown field, out of range (the message says which).') };
 const E404 = { 404: error('No such node (or not visible to you).') };
 const E401 = { 401: error('Sign in first (E_AUTH_REQUIRED), or a bad credential: unknown, revoked or expired token, ended session (the message says which).') };
 const E403 = { 403: error("Not allowed: you may see the node but not change it (only its owner, an admin of its group, or an admin may), a share link (read-only), a missing CSRF token, or a cross-site request."), ...E401 };
-const jsonBody = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
-
-const V1 = '/api/v1';
 
 export function registerRoutes(app: OpenAPIHono<ApiEnv>): void {
   // ── Data retrieval ─────────────────────────────────────────────────

@@ -13,19 +13,16 @@ import { createShareLink, listShareLinks, revokeShareLink, type ShareGrant } fro
 import { shareKey } from '../auth/share-links.js';
 import { findUser, listUsers, setDisabled, setRole, upsertUser, type User } from '../auth/users.js';
 import { adminOf, storeOf, viewerOf, writerOf, type ApiEnv } from '../context.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, badParameter, notFound } from '../errors.js';
 import { loadOwned } from '../queries/owner.js';
 import { mayManage } from '../../graph/index.js';
+import { error, json, jsonBody, V1 } from '../route-docs.js';
 import * as S from '../schemas.js';
 import * as A from './access-schemas.js';
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const error = (description: string) => json(S.ErrorSchema, description);
-const jsonBody = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 const E400 = { 400: error('Bad parameters (the message says which).') };
 const E401 = { 401: error('Not signed in, or a bad credential (the message says why).') };
 const E403 = { 403: error('Not allowed.') };
-const V1 = '/api/v1';
 const OIDC_COOKIE = 'kiseki_oidc';
 
 function publicUser(u: User): z.infer<typeof A.UserSchema> {
@@ -245,10 +242,10 @@ export function registerAccessRoutes(app: OpenAPIHono<ApiEnv>): void {
     const { store, auth: rt } = c.get('deps');
     const n = await loadOwned(store.db, viewerOf(c), body.node);
     if (!n) throw notFound(`node ${body.node}`);
-    if (n.kind !== 'job' && n.kind !== 'file') throw S_bad(`share a job or a file version (node ${n.id} is a ${n.kind})`);
+    if (n.kind !== 'job' && n.kind !== 'file') throw badParameter(`share a job or a file version (node ${n.id} is a ${n.kind})`);
     if (!mayManage(viewerOf(c), n)) throw new ApiError(403, 'E_FORBIDDEN', `only the owner of node ${n.id}, an admin of its group, or an admin may share it`);
     const days = body.days ?? rt.config.shareDays;
-    if (days > rt.config.shareMaxDays) throw S_bad(`days: at most ${rt.config.shareMaxDays} on this server`);
+    if (days > rt.config.shareMaxDays) throw badParameter(`days: at most ${rt.config.shareMaxDays} on this server`);
     const { token, grant } = await createShareLink(store.db, { scope: n.kind === 'job' ? 'job' : 'lineage', nodeId: n.id, createdBy: user.id, days, label: body.label ?? null });
     await audit(store.db, { action: 'share.create', ...actorOf(viewerOf(c)), target: `node:${n.id}`, client: clientAddress(c) ?? null, detail: { share: grant.id, scope: grant.scope, expiresAt: grant.expiresAt } });
     return c.json({ token, url: `${originOf(c)}/s/${token}`, info: shareInfo(grant) }, 201);
@@ -317,7 +314,7 @@ export function registerAccessRoutes(app: OpenAPIHono<ApiEnv>): void {
   }), async (c) => {
     adminOf(c);
     const q = c.req.valid('query');
-    for (const t of [q.from, q.to]) if (t !== undefined && Number.isNaN(Date.parse(t))) throw S_bad(`expected an ISO 8601 time, got ${JSON.stringify(t)}`);
+    for (const t of [q.from, q.to]) if (t !== undefined && Number.isNaN(Date.parse(t))) throw badParameter(`expected an ISO 8601 time, got ${JSON.stringify(t)}`);
     const r = await listAudit(storeOf(c).db, {
       ...(q.action ? { action: q.action } : {}), ...(q.actor ? { actor: q.actor } : {}), ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}),
       limit: q.pageSize, offset: (q.page - 1) * q.pageSize,
@@ -328,5 +325,3 @@ export function registerAccessRoutes(app: OpenAPIHono<ApiEnv>): void {
 
 /** The OIDC cookie is signed with the server key (one per store, so every server of a cluster agrees). */
 const cookieKey = async (db: Parameters<typeof shareKey>[0]) => Buffer.from(await shareKey(db)).toString('base64url');
-
-const S_bad = (m: string) => new ApiError(400, 'E_BAD_PARAMETER', m);
