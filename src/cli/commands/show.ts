@@ -34,6 +34,16 @@ async function jobSummary(store: Store, job: number): Promise<{ reads: string[];
   return { ...readsAndWrites(g.edges, info), runs: g.nodes.filter((n) => n.kind === 'process').length };
 }
 
+/** A job's runs and the files it read and wrote (remote answers may count more files in groups). */
+function printSummary(summary: { reads: string[]; writes: string[]; runs: number; more?: number }): void {
+  out(`  program runs: ${fmtCount(summary.runs)}`);
+  out(`  read (${fmtCount(summary.reads.length)}):${summary.reads.length ? '' : ' nothing'}`);
+  for (const f of summary.reads) out(`    ${safe(f)}`);
+  out(`  wrote (${fmtCount(summary.writes.length)}):${summary.writes.length ? '' : ' nothing'}`);
+  for (const f of summary.writes) out(`    ${safe(f)}`);
+  if (summary.more) out(`  (and ${fmtCount(summary.more)} more files in groups: kiseki lineage, or the web UI)`);
+}
+
 /** The data files a job's edges say it read (and did not write first) and wrote, by name. */
 function readsAndWrites(edges: { kind: string; from: number; to: number }[], info: Map<number, NodeInfo>): { reads: string[]; writes: string[] } {
   const isData = (id: number) => {
@@ -72,13 +82,7 @@ export function registerShow(program: Command): void {
           out('  script text:');
           for (const l of node.facts.scriptText.replace(/\n$/, '').split('\n')) out(`    | ${safe(l)}`);
         }
-        if (summary) {
-          out(`  program runs: ${fmtCount(summary.runs)}`);
-          out(`  read (${fmtCount(summary.reads.length)}):${summary.reads.length ? '' : ' nothing'}`);
-          for (const f of summary.reads) out(`    ${safe(f)}`);
-          out(`  wrote (${fmtCount(summary.writes.length)}):${summary.writes.length ? '' : ' nothing'}`);
-          for (const f of summary.writes) out(`    ${safe(f)}`);
-        }
+        if (summary) printSummary(summary);
         for (const a of node.annotations) out(`  note ${safe(a.key)}: ${safe(a.value)}${a.authorName ? ` (${safe(a.authorName)})` : ''}`);
         if (node.neighbours.length) out('  links:');
         for (const g of node.neighbours) {
@@ -123,14 +127,7 @@ async function remoteShow(api: ApiClient, arg: string, opts: ShowOptions): Promi
     out('  script text:');
     for (const l of node.scriptText.replace(/\n$/, '').split('\n')) out(`    | ${safe(l)}`);
   }
-  if (summary) {
-    out(`  program runs: ${fmtCount(summary.runs)}`);
-    out(`  read (${fmtCount(summary.reads.length)}):${summary.reads.length ? '' : ' nothing'}`);
-    for (const f of summary.reads) out(`    ${safe(f)}`);
-    out(`  wrote (${fmtCount(summary.writes.length)}):${summary.writes.length ? '' : ' nothing'}`);
-    for (const f of summary.writes) out(`    ${safe(f)}`);
-    if (summary.more > 0) out(`  (and ${fmtCount(summary.more)} more files in groups: kiseki lineage, or the web UI)`);
-  }
+  if (summary) printSummary(summary);
   for (const a of d.annotations) out(`  note ${safe(a.key)}: ${safe(a.value)}${a.author ? ` (${safe(a.author)})` : ''}`);
   if (d.neighbours.length) out('  links:');
   for (const g of d.neighbours) {
