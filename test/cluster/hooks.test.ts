@@ -7,15 +7,13 @@
 // kiseki with the server and the agent down. Each job must run and complete,
 // and the node must stay up (not drained), as slurmctld reports it.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeToken } from '../../src/ingest/node-tokens.js';
 import type { Store } from '../../src/store/index.js';
-import { makeTarget, openTarget, POSTGRES_URL } from '../store/stores.js';
-import { canTraceNode, KISEKI, startAgent, startIngestServer, waitUntil, type AgentProcess, type IngestServer } from './agent-harness.js';
-import { ensureUser, slurmAvailable, startSlurm, type SlurmCluster } from './slurm-harness.js';
+import { canTraceNode, KISEKI, startAgent, waitUntil, type AgentProcess, type IngestServer } from './agent-harness.js';
+import { startKisekiOnSlurm, type KisekiOnSlurm } from './kiseki-on-slurm.js';
+import { slurmAvailable, type SlurmCluster } from './slurm-harness.js';
 
 const USER = 'kisekiu1';
 const HOOK_TIMEOUT_S = 3;
@@ -32,52 +30,37 @@ describe.skipIf(!slurmAvailable() || !canTraceNode())('Slurm hooks: opt-in by pa
   let hooks: string;
   let agentArgs: string[];
 
+  let world: KisekiOnSlurm | undefined;
+
   beforeAll(async () => {
-    ensureUser(USER);
-    dir = mkdtempSync(join(tmpdir(), 'kiseki-hooktest-'));
-    chmodSync(dir, 0o755);
-    work = join(dir, 'work');
-    spawnSync('/bin/mkdir', ['-m', '0777', work]);
-    const target = await makeTarget(POSTGRES_URL ? 'postgres' : 'pglite', 'cluster-hooks');
-    store = await openTarget(target);
-    server = await startIngestServer(store);
-    const tokenFile = join(dir, 'token');
-    writeFileSync(tokenFile, await createNodeToken(store.db, 'vm'), { mode: 0o600 });
-    spool = join(dir, 'spool');
-    const runDir = join(dir, 'run');
-    hooks = join(dir, 'hooks');
-    // The wrapper the hooks run as "kiseki": its behaviour comes from <dir>/mode.
-    const real = [process.execPath, ...KISEKI].map((a) => `'${a}'`).join(' ');
-    const wrapper = join(dir, 'kiseki-wrapper.sh');
-    writeFileSync(wrapper, [
-      '#!/bin/sh',
-      `echo "$$ $*" >> '${join(dir, 'calls.log')}'`,
-      `case "$(cat '${join(dir, 'mode')}')" in`,
-      '  fail) echo "kiseki: simulated failure" >&2; exit 1 ;;',
-      '  signal) ulimit -c 0; kill -SEGV $$ ;;', // no core file left in slurmd's folder
-      "  hang) trap '' TERM; while :; do sleep 1; done ;;",
-      `  *) exec ${real} "$@" ;;`,
-      'esac',
-      '',
-    ].join('\n'), { mode: 0o755 });
-    setMode('real');
-    const slurmDir = mkdtempSync(join(tmpdir(), 'kiseki-slurm-'));
-    const install = spawnSync(process.execPath, [...KISEKI, 'slurm', 'install', '--dir', hooks, '--slurm-conf', join(slurmDir, 'slurm.conf'), '--server', server.url, '--token-file', tokenFile,
-      '--spool', spool, '--run-dir', runDir, '--opt-in', 'partition=other', '--timeout', String(HOOK_TIMEOUT_S), '--kiseki', wrapper], { encoding: 'utf8' });
-    expect(install.status, install.stderr).toBe(0);
-    const confLines = install.stdout.split('\n').filter((l) => /^(Prolog|Epilog|PrologSlurmctld|EpilogSlurmctld)=/.test(l));
-    expect(confLines).toHaveLength(4);
-    agentArgs = ['--server', server.url, '--token-file', tokenFile, '--spool', spool, '--run-dir', runDir, '--opt-in', '--id', 'agent:vm', '--batch-ms', '200'];
-    agent = await startAgent(agentArgs);
-    slurm = await startSlurm({ confLines, dir: slurmDir });
+    world = await startKisekiOnSlurm({
+      name: 'hooks', user: USER, optIn: 'partition=other', timeoutS: HOOK_TIMEOUT_S,
+      // The wrapper the hooks run as "kiseki": its behaviour comes from <dir>/mode.
+      kiseki: (d) => {
+        dir = d;
+        const real = [process.execPath, ...KISEKI].map((a) => `'${a}'`).join(' ');
+        const wrapper = join(d, 'kiseki-wrapper.sh');
+        writeFileSync(wrapper, [
+          '#!/bin/sh',
+          `echo "$$ $*" >> '${join(d, 'calls.log')}'`,
+          `case "$(cat '${join(d, 'mode')}')" in`,
+          '  fail) echo "kiseki: simulated failure" >&2; exit 1 ;;',
+          '  signal) ulimit -c 0; kill -SEGV $$ ;;', // no core file left in slurmd's folder
+          "  hang) trap '' TERM; while :; do sleep 1; done ;;",
+          `  *) exec ${real} "$@" ;;`,
+          'esac',
+          '',
+        ].join('\n'), { mode: 0o755 });
+        setMode('real');
+        return wrapper;
+      },
+    });
+    ({ store, server, slurm, agent, dir, work, spool, hooks, agentArgs } = world);
   }, 180_000);
 
   afterAll(async () => {
-    await slurm?.stop();
-    await agent?.stop();
-    await server?.stop();
-    await store?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (world) world.agent = agent; // a test may have restarted it
+    await world?.stop();
   });
 
   function setMode(m: Mode): void {

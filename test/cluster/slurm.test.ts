@@ -3,16 +3,13 @@
 // mode), the hooks `kiseki slurm install` writes, and the real store behind a
 // minimal ingest endpoint. Jobs are submitted with sbatch by a non-root user.
 // The agent and the hooks run opted-in mode: only --comment=kiseki jobs.
-import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeToken } from '../../src/ingest/node-tokens.js';
 import type { Store } from '../../src/store/index.js';
-import { makeTarget, openTarget, POSTGRES_URL } from '../store/stores.js';
-import { canTraceNode, KISEKI, startAgent, startIngestServer, waitUntil, type AgentProcess, type IngestServer } from './agent-harness.js';
-import { ensureUser, slurmAvailable, startSlurm, type SlurmCluster } from './slurm-harness.js';
+import { canTraceNode, KISEKI, startAgent, waitUntil, type AgentProcess, type IngestServer } from './agent-harness.js';
+import { startKisekiOnSlurm, type KisekiOnSlurm } from './kiseki-on-slurm.js';
+import { slurmAvailable, type SlurmCluster } from './slurm-harness.js';
 
 const USER = 'kisekiu1';
 
@@ -25,38 +22,20 @@ describe.skipIf(!slurmAvailable() || !canTraceNode())('Slurm cluster: agent + ho
   let work: string;
   let agentArgs: string[];
 
+  let world: KisekiOnSlurm | undefined;
+
   beforeAll(async () => {
-    ensureUser(USER);
-    dir = mkdtempSync(join(tmpdir(), 'kiseki-slurmtest-'));
-    chmodSync(dir, 0o755);
-    work = join(dir, 'work');
-    spawnSync('/bin/mkdir', ['-m', '0777', work]);
-    const target = await makeTarget(POSTGRES_URL ? 'postgres' : 'pglite', 'cluster-slurm');
-    store = await openTarget(target);
-    server = await startIngestServer(store);
-    const tokenFile = join(dir, 'token');
-    writeFileSync(tokenFile, await createNodeToken(store.db, 'vm'), { mode: 0o600 });
-    const spool = join(dir, 'spool');
-    const runDir = join(dir, 'run');
-    const hooks = join(dir, 'hooks');
-    const kiseki = KISEKI.map((a) => `'${a}'`).join(' ');
-    const slurmDir = mkdtempSync(join(tmpdir(), 'kiseki-slurm-'));
-    const install = spawnSync(process.execPath, [...KISEKI, 'slurm', 'install', '--dir', hooks, '--slurm-conf', join(slurmDir, 'slurm.conf'), '--server', server.url, '--token-file', tokenFile,
-      '--spool', spool, '--run-dir', runDir, '--opt-in', 'comment=kiseki', '--timeout', '30', '--kiseki', `'${process.execPath}' ${kiseki}`], { encoding: 'utf8' });
-    expect(install.status, install.stderr).toBe(0);
-    const confLines = install.stdout.split('\n').filter((l) => /^(Prolog|Epilog|PrologSlurmctld|EpilogSlurmctld)=/.test(l));
-    expect(confLines).toHaveLength(4);
-    agentArgs = ['--server', server.url, '--token-file', tokenFile, '--spool', spool, '--run-dir', runDir, '--opt-in', '--id', 'agent:vm', '--batch-ms', '200'];
-    agent = await startAgent(agentArgs);
-    slurm = await startSlurm({ confLines, dir: slurmDir });
+    world = await startKisekiOnSlurm({
+      name: 'slurm', user: USER, optIn: 'comment=kiseki', timeoutS: 30,
+      kiseki: () => `'${process.execPath}' ${KISEKI.map((a) => `'${a}'`).join(' ')}`,
+    });
+    ({ store, server, slurm, dir, work, agentArgs } = world);
+    agent = world.agent!;
   }, 180_000);
 
   afterAll(async () => {
-    await slurm?.stop();
-    await agent?.stop();
-    await server?.stop();
-    await store?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (world) world.agent = agent; // a test may have restarted it
+    await world?.stop();
   });
 
   function submit(name: string, script: string, args: string[] = ['--comment=kiseki']): string {
